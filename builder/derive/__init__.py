@@ -1,0 +1,1 @@
+"""Derive engines: one module per media kind, each a function from a MasterJob to files."""

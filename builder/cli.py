@@ -1,11 +1,106 @@
-"""The `dam` command: a thin click group over the build stages."""
+"""The `dam` command: a thin click group over the build stages.
+
+User errors (bad input) are reported plainly and exit 1; usage errors exit 2 (click's
+convention); anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
 import click
 
+from builder import __version__
+from builder.catalogue import load
+from builder.diagnostics import FORMATTERS, has_errors, summary
+from builder.schema import stale_schemas, write_schemas
 
-@click.group()
-def cli() -> None:
-    """dam: build a brand asset portal from a Git-managed catalogue."""
+
+def find_root(start: Path) -> Path:
+    """The nearest folder (from `start` upwards) holding catalogue/, like git finds .git."""
+    for folder in (start, *start.parents):
+        if (folder / "catalogue").is_dir():
+            return folder
+    return start
+
+
+def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Repository holding catalogue/, media/ and site_templates/ (default: found from the current folder upwards).",
+)
+@click.version_option(__version__, prog_name="dam")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None) -> None:
+    """dam: build a brand asset portal from a Git-managed catalogue.
+
+    \b
+    Everyday commands:
+      dam validate           check every sidecar, taxonomy.yaml and portal.yaml
+      dam schema             write JSON Schemas so editors check sidecars while typing
+    Run `dam COMMAND --help` for the options of each command.
+    """
+    resolved = (root or find_root(Path.cwd())).resolve()
+    if root is not None and not resolved.is_dir():
+        raise click.BadParameter(f"{root} is not a folder", param_hint="--root")
+    ctx.obj = {"root": resolved}
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True,
+              help="text for people, json for scripts, github for pull-request annotations.")
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. rights expiring soon) as failures.")
+@click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help="Judge expiry and embargo on this date instead of today.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.pass_context
+def validate(ctx: click.Context, output_format: str, strict: bool, today: dt.date | None, jobs: int | None) -> None:
+    """Check the catalogue and report every problem, one line each.
+
+    Lines read `path:line:col: CODE message (hint)`. Exit status: 0 clean (warnings allowed
+    unless --strict), 1 when problems must be fixed, 2 on a usage error.
+    """
+    root: Path = ctx.obj["root"]
+    if not (root / "catalogue").is_dir():
+        raise click.UsageError(f"{root} has no catalogue/ folder; pass --root PATH to a DAM repository")
+    result = load(root, today=today, jobs=jobs)
+    diagnostics = list(result.diagnostics)
+    if diagnostics or output_format == "json":
+        click.echo(FORMATTERS[output_format](diagnostics))
+    click.echo(summary(diagnostics, result.files_checked), err=True)
+    sys.exit(1 if has_errors(diagnostics, strict=strict) else 0)
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Fail (exit 1) if the schema files are out of date instead of writing them.")
+@click.pass_context
+def schema(ctx: click.Context, check: bool) -> None:
+    """Write JSON Schemas for sidecars, taxonomy.yaml and portal.yaml to catalogue/schema/.
+
+    Editors such as VS Code (with the YAML extension) then autocomplete and check a sidecar
+    while you type, through the modeline at its top:
+    `# yaml-language-server: $schema=../../schema/asset.schema.json`.
+    """
+    root: Path = ctx.obj["root"]
+    if check:
+        stale = stale_schemas(root)
+        for path in stale:
+            click.echo(f"{path}: out of date; run `dam schema`", err=True)
+        sys.exit(1 if stale else 0)
+    for path in write_schemas(root):
+        click.echo(path.relative_to(root).as_posix())
 
 
 def main() -> None:
-    cli()
+    cli(prog_name="dam")

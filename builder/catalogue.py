@@ -1,0 +1,174 @@
+"""load: catalogue/*.yaml -> Catalogue, with every problem as a located Diagnostic.
+
+The loop is MkDocs-like: read settings, read the taxonomy, check every sidecar (in worker
+processes when there are many), then check across sidecars. Nothing stops at the first
+problem; a broken sidecar is left out of the Catalogue and reported, the rest still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from builder.diagnostics import Diagnostic, error, sort_key
+from builder.modelerrors import diagnostics_from
+from builder.models import Asset, Taxonomy
+from builder.rules import RuleContext, asset_problems, catalogue_problems
+from builder.settings import Limits, Settings
+from builder.yamlio import Locator, decode, read_yaml
+
+CATALOGUE_DIR = "catalogue"
+ASSETS_DIR = "catalogue/assets"
+PORTAL_FILE = "catalogue/portal.yaml"
+TAXONOMY_FILE = "catalogue/taxonomy.yaml"
+# Below this many sidecars, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    root: Path
+    settings: Settings
+    taxonomy: Taxonomy
+    assets: tuple[Asset, ...]
+    sources: dict[str, str] = field(default_factory=dict)  # asset id -> sidecar path
+
+    def asset(self, asset_id: str) -> Asset:
+        return next(asset for asset in self.assets if asset.id == asset_id)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    catalogue: Catalogue
+    diagnostics: tuple[Diagnostic, ...]
+    files_checked: int
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+
+@dataclass(frozen=True)
+class SidecarResult:
+    path: str
+    asset: Asset | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def sidecar_paths(root: Path) -> list[str]:
+    """Every sidecar below catalogue/assets, as sorted POSIX paths relative to the root."""
+    base = root / ASSETS_DIR
+    found = [
+        Path(folder, name).relative_to(root).as_posix()
+        for folder, _, names in os.walk(base, followlinks=False)
+        for name in names
+        if name.endswith((".yaml", ".yml"))
+    ]
+    return sorted(found)
+
+
+def locate(root: Path, diagnostics: Iterable[Diagnostic], texts: dict[str, str] | None = None) -> list[Diagnostic]:
+    """Give unlocated diagnostics a line and column, parsing each affected file once."""
+    texts = dict(texts or {})
+    locators: dict[str, Locator] = {}
+    located = []
+    for diagnostic in diagnostics:
+        if diagnostic.line:
+            located.append(diagnostic)
+            continue
+        if diagnostic.path not in locators:
+            text = texts.get(diagnostic.path)
+            if text is None:
+                try:
+                    text, _ = decode((root / diagnostic.path).read_bytes(), diagnostic.path)
+                except OSError:
+                    text = None
+            locators[diagnostic.path] = Locator(text)
+        line, col = locators[diagnostic.path].position(diagnostic.loc, diagnostic.at_key)
+        located.append(diagnostic.located(line, col))
+    return located
+
+
+def load_model(root: Path, relative: str, model: type[Model], limits: Limits) -> tuple[Model | None, list[Diagnostic]]:
+    parsed = read_yaml(root / relative, relative, limits.max_sidecar_bytes, limits.max_yaml_depth)
+    found = list(parsed.diagnostics)
+    if parsed.data is None:
+        return None, found
+    try:
+        return model.model_validate(parsed.data), found
+    except ValidationError as exc:
+        return None, found + locate(root, diagnostics_from(relative, exc, model))
+
+
+def check_sidecar(relative: str, ctx: RuleContext, limits: Limits) -> SidecarResult:
+    """Everything one sidecar can be checked for on its own."""
+    path = ctx.root / relative
+    if path.is_symlink() and not path.resolve().is_relative_to((ctx.root / CATALOGUE_DIR).resolve()):
+        return SidecarResult(relative, None, (error(relative, "E108", "sidecar is a link to a file outside catalogue/", line=1, col=1),))
+    parsed = read_yaml(path, relative, limits.max_sidecar_bytes, limits.max_yaml_depth)
+    found = list(parsed.diagnostics)
+    asset = None
+    if parsed.data is not None:
+        try:
+            asset = Asset.model_validate(parsed.data)
+            found += asset_problems(relative, asset, ctx)
+        except ValidationError as exc:
+            found += diagnostics_from(relative, exc, Asset)
+    if any(not d.line for d in found):
+        found = locate(ctx.root, found)
+    return SidecarResult(relative, asset, tuple(found))
+
+
+def _check_chunk(chunk: list[str], ctx: RuleContext, limits: Limits) -> list[SidecarResult]:
+    return [check_sidecar(relative, ctx, limits) for relative in chunk]
+
+
+def check_sidecars(paths: list[str], ctx: RuleContext, limits: Limits, jobs: int | None) -> list[SidecarResult]:
+    workers = jobs or os.cpu_count() or 1
+    if workers == 1 or len(paths) < PARALLEL_THRESHOLD:
+        return _check_chunk(paths, ctx, limits)
+    size = max(50, len(paths) // (workers * 4))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_check_chunk, chunks, [ctx] * len(chunks), [limits] * len(chunks))
+        return [result for chunk in results for result in chunk]
+
+
+def load(root: Path, today: dt.date | None = None, jobs: int | None = None) -> LoadResult:
+    """Read and check the whole catalogue at `root`; never raises for bad input."""
+    today = today or dt.date.today()
+    diagnostics: list[Diagnostic] = []
+    settings = Settings()
+    if (root / PORTAL_FILE).exists():
+        loaded, found = load_model(root, PORTAL_FILE, Settings, Limits())
+        settings = loaded or settings
+        diagnostics += found
+    taxonomy, found = load_model(root, TAXONOMY_FILE, Taxonomy, settings.limits)
+    if not (root / TAXONOMY_FILE).exists():
+        found = [error(TAXONOMY_FILE, "E108", "taxonomy.yaml is missing", "it lists the owners, collections and vocabularies sidecars use", line=1, col=1)]
+    diagnostics += found
+    ctx = RuleContext(root, taxonomy, today, settings.expiry_warning_days)
+    paths = sidecar_paths(root)
+    results = check_sidecars(paths, ctx, settings.limits, jobs)
+    good = [(result.path, result.asset) for result in results if result.asset is not None]
+    diagnostics += [d for result in results for d in result.diagnostics]
+    diagnostics += locate(root, catalogue_problems(good))
+    failed = {d.path for d in diagnostics if d.is_error}
+    assets = tuple(sorted((asset for path, asset in good if path not in failed), key=lambda a: a.id))
+    catalogue = Catalogue(
+        root=root,
+        settings=settings,
+        taxonomy=taxonomy or Taxonomy(owners={}, collections={}),
+        assets=assets,
+        sources={asset.id: path for path, asset in good if path not in failed},
+    )
+    return LoadResult(catalogue, tuple(sorted(diagnostics, key=sort_key)), len(paths))
+

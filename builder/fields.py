@@ -11,6 +11,7 @@ import re
 from typing import Annotated
 
 import langcodes
+import pycountry
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -39,9 +40,18 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+def is_country(code: str) -> bool:
+    """ISO 3166-1 alpha-2, from pycountry's copy of the standard (langcodes checks syntax only)."""
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
 def _check_language(tag: str) -> str:
     if not langcodes.tag_is_valid(tag):
         raise ValueError(f"'{tag}' is not a valid BCP 47 language tag (e.g. en-GB, fr, zxx)")
+    # The raw subtag, not langcodes' normalised one (which silently maps UK to GB).
+    region = next((part for part in tag.split("-")[1:] if len(part) == 2 and part.isalpha()), None)
+    if region and not is_country(region.upper()):
+        raise ValueError(f"'{tag}' names region '{region}', which is not an ISO 3166 country (e.g. GB, not UK)")
     return tag
 
 
@@ -58,7 +68,7 @@ WORLDWIDE = "worldwide"
 def _check_territory(code: str) -> str:
     if code == WORLDWIDE:
         return code
-    if not re.fullmatch(r"[A-Z]{2}", code) or not langcodes.tag_is_valid(f"und-{code}"):
+    if not re.fullmatch(r"[A-Z]{2}", code) or not is_country(code):
         raise ValueError(f"'{code}' is not an ISO 3166-1 country code (e.g. GB, IE, US) or 'worldwide'")
     return code
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.catalogue import load
+from builder.cache import RenditionCache
+from builder.catalogue import LoadResult, load
+from builder.derive.pool import DeriveReport, derive
+from builder.plan import plan
 from builder.diagnostics import FORMATTERS, has_errors, summary
 from builder.schema import stale_schemas, write_schemas
 
@@ -49,6 +52,10 @@ def cli(ctx: click.Context, root: Path | None) -> None:
     \b
     Everyday commands:
       dam validate           check every sidecar, taxonomy.yaml and portal.yaml
+      dam add FILE... -c C   ingest masters into media/C, tracked by DVC, with draft sidecars
+      dam refresh            re-read technical data of masters that changed
+      dam derive             render missing renditions into cache/renditions
+      dam demo               build the demo: masters, DVC tracking, validation, renditions
       dam schema             write JSON Schemas so editors check sidecars while typing
     Run `dam COMMAND --help` for the options of each command.
     """
@@ -100,6 +107,47 @@ def schema(ctx: click.Context, check: bool) -> None:
         sys.exit(1 if stale else 0)
     for path in write_schemas(root):
         click.echo(path.relative_to(root).as_posix())
+
+
+def _load_or_exit(root: Path, today: dt.date | None, jobs: int | None) -> LoadResult:
+    if not (root / "catalogue").is_dir():
+        raise click.UsageError(f"{root} has no catalogue/ folder; pass --root PATH to a DAM repository")
+    result = load(root, today=today, jobs=jobs)
+    if result.errors:
+        click.echo(FORMATTERS["text"](list(result.errors)), err=True)
+        click.echo(f"{len(result.errors)} validation error(s): the assets concerned are left out", err=True)
+    return result
+
+
+def _report(report: DeriveReport) -> None:
+    for asset_id, why in sorted(report.failed.items()):
+        click.echo(f"FAILED {asset_id}: {why}", err=True)
+    click.echo(report.summary(), err=True)
+
+
+@cli.command("derive")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help="Judge expiry and embargo on this date.")
+@click.option("--all", "everything", is_flag=True, help="Render every asset, drafts and expired ones included.")
+@click.option("--prune", is_flag=True, help="Delete cached renditions the current catalogue no longer needs.")
+@click.pass_context
+def derive_command(ctx: click.Context, jobs: int | None, today: dt.date | None, everything: bool, prune: bool) -> None:
+    """Render missing renditions (thumbnails, previews, crops, proxies) into cache/renditions.
+
+    Only renditions whose key (master md5 + spec + engine version) is not cached are made, so a
+    second run does no image or video work. A master that cannot be rendered fails its asset
+    only; the command then exits 1 after the summary.
+    """
+    root: Path = ctx.obj["root"]
+    today = today or dt.date.today()
+    loaded = _load_or_exit(root, today, jobs)
+    planned = plan(loaded.catalogue, today, everything=everything)
+    report = derive(loaded.catalogue, planned, jobs=jobs)
+    if prune:
+        removed = RenditionCache.at(root).prune({r.filename for r in planned.renditions})
+        click.echo(f"pruned {len(removed)} unused rendition(s)", err=True)
+    _report(report)
+    sys.exit(1 if report.failed else 0)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import click
 from builder import __version__
 from builder.cache import RenditionCache
 from builder.catalogue import LoadResult, load
+from builder.cli_media import add, refresh
 from builder.derive.pool import DeriveReport, derive
 from builder.plan import plan
 from builder.diagnostics import FORMATTERS, has_errors, summary
@@ -71,8 +72,10 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. rights expiring soon) as failures.")
 @click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help="Judge expiry and embargo on this date instead of today.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Also write the diagnostics as JSON to this file.")
 @click.pass_context
-def validate(ctx: click.Context, output_format: str, strict: bool, today: dt.date | None, jobs: int | None) -> None:
+def validate(ctx: click.Context, output_format: str, strict: bool, today: dt.date | None, jobs: int | None,
+             report: Path | None) -> None:
     """Check the catalogue and report every problem, one line each.
 
     Lines read `path:line:col: CODE message (hint)`. Exit status: 0 clean (warnings allowed
@@ -85,6 +88,9 @@ def validate(ctx: click.Context, output_format: str, strict: bool, today: dt.dat
     diagnostics = list(result.diagnostics)
     if diagnostics or output_format == "json":
         click.echo(FORMATTERS[output_format](diagnostics))
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(FORMATTERS["json"](diagnostics) + "\n", encoding="utf-8")
     click.echo(summary(diagnostics, result.files_checked), err=True)
     sys.exit(1 if has_errors(diagnostics, strict=strict) else 0)
 
@@ -148,6 +154,10 @@ def derive_command(ctx: click.Context, jobs: int | None, today: dt.date | None, 
         click.echo(f"pruned {len(removed)} unused rendition(s)", err=True)
     _report(report)
     sys.exit(1 if report.failed else 0)
+
+
+cli.add_command(add)
+cli.add_command(refresh)
 
 
 def main() -> None:

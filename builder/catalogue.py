@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from builder.diagnostics import Diagnostic, error, sort_key
 from builder.modelerrors import diagnostics_from
 from builder.models import Asset, Taxonomy
-from builder.rules import RuleContext, asset_problems, catalogue_problems
+from builder.rules import RuleContext, Vocabularies, asset_problems, catalogue_problems
 from builder.settings import Limits, Settings
 from builder.yamlio import Locator, decode, read_yaml
 
@@ -155,7 +155,8 @@ def load(root: Path, today: dt.date | None = None, jobs: int | None = None) -> L
     if not (root / TAXONOMY_FILE).exists():
         found = [error(TAXONOMY_FILE, "E108", "taxonomy.yaml is missing", "it lists the owners, collections and vocabularies sidecars use", line=1, col=1)]
     diagnostics += found
-    ctx = RuleContext(root, taxonomy, today, settings.expiry_warning_days)
+    vocabularies = Vocabularies.of(taxonomy) if taxonomy else None
+    ctx = RuleContext(root, vocabularies, today, settings.expiry_warning_days)
     paths = sidecar_paths(root)
     results = check_sidecars(paths, ctx, settings.limits, jobs)
     good = [(result.path, result.asset) for result in results if result.asset is not None]

@@ -8,6 +8,8 @@ Every problem carries the key path it is about; the loader turns that into a lin
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,11 +22,31 @@ from builder.models import Asset, Status, Taxonomy
 
 
 @dataclass(frozen=True)
+class Vocabularies:
+    """The taxonomy as sets, built once: rules ask 'is it in there?' thousands of times."""
+
+    terms: dict[str, frozenset[str]]
+    all_handles: frozenset[str]
+    collection_handles: dict[str, frozenset[str]]
+    collection_owners: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, taxonomy: Taxonomy) -> "Vocabularies":
+        names = {vocabulary for _, vocabulary in VOCABULARY_FIELDS}
+        return cls(
+            terms={name: frozenset(taxonomy.vocabulary(name)) for name in names},
+            all_handles=frozenset(taxonomy.handles_of(tuple(taxonomy.owners))),
+            collection_handles={c: frozenset(taxonomy.handles_of(col.owners)) for c, col in taxonomy.collections.items()},
+            collection_owners={c: col.owners for c, col in taxonomy.collections.items()},
+        )
+
+
+@dataclass(frozen=True)
 class RuleContext:
     """What per-asset rules need: small and picklable, so workers can receive it."""
 
     root: Path
-    taxonomy: Taxonomy | None
+    vocabularies: Vocabularies | None
     today: dt.date
     expiry_warning_days: int = 30
 
@@ -56,25 +78,25 @@ def _values_at(asset: Asset, loc: tuple[str, ...]) -> list[tuple[tuple, str]]:
     return [(loc, str(value))]
 
 
-def vocabulary_problems(path: str, asset: Asset, taxonomy: Taxonomy) -> Iterator[Diagnostic]:
+def vocabulary_problems(path: str, asset: Asset, vocabularies: Vocabularies) -> Iterator[Diagnostic]:
     for loc, vocabulary in VOCABULARY_FIELDS:
-        terms = taxonomy.vocabulary(vocabulary)
+        terms = vocabularies.terms[vocabulary]
         for item_loc, value in _values_at(asset, loc):
             if value not in terms:
-                hint = suggest(value, terms) or f"add it to {vocabulary} in taxonomy.yaml first"
+                hint = suggest(value, sorted(terms)) or f"add it to {vocabulary} in taxonomy.yaml first"
                 yield error(path, "E301", f"'{value}' is not in the {vocabulary} vocabulary", hint, loc=item_loc)
 
 
-def approver_problems(path: str, asset: Asset, taxonomy: Taxonomy) -> Iterator[Diagnostic]:
+def approver_problems(path: str, asset: Asset, vocabularies: Vocabularies) -> Iterator[Diagnostic]:
     if not asset.approved_by:
         return
     approver = asset.approved_by.lstrip("@").lower()
-    if approver not in taxonomy.handles_of(tuple(taxonomy.owners)):
+    if approver not in vocabularies.all_handles:
         yield error(path, "E302", f"approver '{asset.approved_by}' is not a handle of any owner in taxonomy.yaml", loc=("approved_by",))
         return
-    collection = taxonomy.collections.get(asset.collection)
-    if collection and approver not in taxonomy.handles_of(collection.owners):
-        owners = ", ".join(collection.owners)
+    handles = vocabularies.collection_handles.get(asset.collection)
+    if handles is not None and approver not in handles:
+        owners = ", ".join(vocabularies.collection_owners[asset.collection])
         yield error(path, "E303", f"approver '{asset.approved_by}' is not an owner of collection '{asset.collection}'", f"owners: {owners}", loc=("approved_by",))
 
 
@@ -89,6 +111,23 @@ def layout_problems(path: str, asset: Asset) -> Iterator[Diagnostic]:
         yield error(path, "E210", f"sidecar is in folder '{folder or 'assets'}' but its collection is '{asset.collection}'", f"move it to catalogue/assets/{asset.collection}/", loc=("collection",))
 
 
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    """Resolved folder, cached: thousands of masters share a few folders."""
+    return os.path.realpath(folder)
+
+
+def _escapes(path: Path, base: str) -> bool:
+    """True when `path` (or the folder holding it) is a link that leads outside `base`."""
+    real_parent = _real_folder(str(path.parent))
+    if not (real_parent + os.sep).startswith(base + os.sep):
+        return True
+    if path.is_symlink():
+        real = os.path.realpath(path)
+        return not real.startswith(base + os.sep)
+    return False
+
+
 def safe_master_path(media_root: Path, master: str) -> tuple[Path | None, str]:
     """The master's path inside media/, or why it is refused. Links are followed then checked."""
     if master.startswith(("/", "\\")) or (len(master) > 1 and master[1] == ":") or "\\" in master:
@@ -98,14 +137,11 @@ def safe_master_path(media_root: Path, master: str) -> tuple[Path | None, str]:
         return None, "contains '..' or '.'"
     candidate = media_root.joinpath(*parts)
     try:
-        resolved = candidate.resolve()
-        base = media_root.resolve()
-        pointer = pointer_path(candidate).resolve()
+        base = _real_folder(str(media_root))
+        if _escapes(candidate, base) or _escapes(pointer_path(candidate), base):
+            return None, "links to a file outside media/"
     except (OSError, RuntimeError):
         return None, "cannot be resolved (a link loop?)"
-    for target in (resolved, pointer):
-        if (target.exists() or target.is_symlink()) and not target.is_relative_to(base):
-            return None, "links to a file outside media/"
     return candidate, ""
 
 
@@ -190,9 +226,9 @@ def rights_warnings(path: str, asset: Asset, ctx: RuleContext) -> Iterator[Diagn
 
 def asset_problems(path: str, asset: Asset, ctx: RuleContext) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    if ctx.taxonomy is not None:
-        found += vocabulary_problems(path, asset, ctx.taxonomy)
-        found += approver_problems(path, asset, ctx.taxonomy)
+    if ctx.vocabularies is not None:
+        found += vocabulary_problems(path, asset, ctx.vocabularies)
+        found += approver_problems(path, asset, ctx.vocabularies)
     found += layout_problems(path, asset)
     found += master_problems(path, asset, ctx)
     found += status_problems(path, asset)

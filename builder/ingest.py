@@ -33,6 +33,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from builder import dvc
+from builder.dvcpointer import PointerError, read_pointer
+from builder.rules import safe_master_path
 from builder.fields import SLUG_PATTERN
 from builder.jobs import MasterError
 from builder.models import Asset, Technical
@@ -162,20 +164,9 @@ def _read_sidecar(path: Path, display: str) -> Parsed:
 def pointer_md5(pointer: Path) -> str | None:
     """The md5 a .dvc pointer records for its single output, or None when unreadable."""
     try:
-        from builder.dvcpointer import read_pointer  # the lead's validator-grade parser
-    except ImportError:
-        read_pointer = None
-    if read_pointer is not None:
-        try:
-            return read_pointer(pointer).md5
-        except Exception:
-            return None
-    try:
-        data = _safe.load(pointer.read_text(encoding="utf-8"))
-        md5 = data["outs"][0]["md5"]
-    except Exception:
+        return read_pointer(pointer).md5
+    except PointerError:
         return None
-    return md5 if isinstance(md5, str) else None
 
 
 # --- add ----------------------------------------------------------------------------------
@@ -531,17 +522,7 @@ def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = No
 
 
 def _master_path(root: Path, master: str) -> Path | None:
-    media = (root / "media").resolve()
-    if not master or master.startswith(("/", "\\")) or "\\" in master:
-        return None
-    candidate = (media / master)
-    try:
-        candidate.resolve().relative_to(media)
-    except ValueError:
-        return None
-    if any(part in ("", ".", "..") for part in master.split("/")):
-        return None
-    return candidate
+    return safe_master_path(root / "media", master)[0] if master else None
 
 
 def replace_technical(text: str, technical: Technical) -> str:

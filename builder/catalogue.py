@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from builder.diagnostics import Diagnostic, error, sort_key
 from builder.modelerrors import diagnostics_from
+from builder.parsememo import ParseMemo, code_fingerprint, content_key
 from builder.models import Asset, Taxonomy
 from builder.rules import RuleContext, Vocabularies, asset_problems, catalogue_problems
 from builder.settings import Limits, Settings
@@ -57,10 +58,22 @@ class LoadResult:
 
 
 @dataclass(frozen=True)
-class SidecarResult:
+class ParsedSidecar:
+    """What a sidecar's bytes say on their own: the asset, or why there is none."""
+
     path: str
     asset: Asset | None
     diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class SidecarResult:
+    parsed: ParsedSidecar
+    rule_diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.parsed.diagnostics + self.rule_diagnostics
 
 
 def sidecar_paths(root: Path) -> list[str]:
@@ -108,42 +121,78 @@ def load_model(root: Path, relative: str, model: type[Model], limits: Limits) ->
         return None, found + locate(root, diagnostics_from(relative, exc, model))
 
 
-def check_sidecar(relative: str, ctx: RuleContext, limits: Limits) -> SidecarResult:
-    """Everything one sidecar can be checked for on its own."""
-    path = ctx.root / relative
-    if path.is_symlink() and not path.resolve().is_relative_to((ctx.root / CATALOGUE_DIR).resolve()):
-        return SidecarResult(relative, None, (error(relative, "E108", "sidecar is a link to a file outside catalogue/", line=1, col=1),))
+def parse_sidecar(root: Path, relative: str, limits: Limits) -> ParsedSidecar:
+    """Parse and schema-check one sidecar; a pure function of its path and bytes."""
+    path = root / relative
+    if path.is_symlink() and not path.resolve().is_relative_to((root / CATALOGUE_DIR).resolve()):
+        return ParsedSidecar(relative, None, (error(relative, "E108", "sidecar is a link to a file outside catalogue/", line=1, col=1),))
     parsed = read_yaml(path, relative, limits.max_sidecar_bytes, limits.max_yaml_depth)
     found = list(parsed.diagnostics)
     asset = None
     if parsed.data is not None:
         try:
             asset = Asset.model_validate(parsed.data)
-            found += asset_problems(relative, asset, ctx)
         except ValidationError as exc:
-            found += diagnostics_from(relative, exc, Asset)
-    if any(not d.line for d in found):
-        found = locate(ctx.root, found)
-    return SidecarResult(relative, asset, tuple(found))
+            found = locate(root, found + diagnostics_from(relative, exc, Asset))
+    return ParsedSidecar(relative, asset, tuple(found))
 
 
-def _check_chunk(chunk: list[str], ctx: RuleContext, limits: Limits) -> list[SidecarResult]:
-    return [check_sidecar(relative, ctx, limits) for relative in chunk]
+def rule_diagnostics(parsed: ParsedSidecar, ctx: RuleContext | None) -> tuple[Diagnostic, ...]:
+    """The checks that depend on more than the file: taxonomy, media/, the date."""
+    if ctx is None or parsed.asset is None:
+        return ()
+    return tuple(locate(ctx.root, asset_problems(parsed.path, parsed.asset, ctx)))
 
 
-def check_sidecars(paths: list[str], ctx: RuleContext, limits: Limits, jobs: int | None) -> list[SidecarResult]:
+def check_sidecar(root: Path, relative: str, ctx: RuleContext | None, limits: Limits) -> SidecarResult:
+    parsed = parse_sidecar(root, relative, limits)
+    return SidecarResult(parsed, rule_diagnostics(parsed, ctx))
+
+
+def _check_chunk(root: Path, chunk: list[str], ctx: RuleContext | None, limits: Limits) -> list[SidecarResult]:
+    return [check_sidecar(root, relative, ctx, limits) for relative in chunk]
+
+
+def check_sidecars(root: Path, paths: list[str], ctx: RuleContext | None, limits: Limits, jobs: int | None) -> list[SidecarResult]:
     workers = jobs or os.cpu_count() or 1
     if workers == 1 or len(paths) < PARALLEL_THRESHOLD:
-        return _check_chunk(paths, ctx, limits)
+        return _check_chunk(root, paths, ctx, limits)
     size = max(50, len(paths) // (workers * 4))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_check_chunk, chunks, [ctx] * len(chunks), [limits] * len(chunks))
+        results = pool.map(_check_chunk, [root] * len(chunks), chunks, [ctx] * len(chunks), [limits] * len(chunks))
         return [result for chunk in results for result in chunk]
 
 
-def load(root: Path, today: dt.date | None = None, jobs: int | None = None) -> LoadResult:
-    """Read and check the whole catalogue at `root`; never raises for bad input."""
+def check_all(root: Path, ctx: RuleContext | None, limits: Limits, jobs: int | None) -> tuple[list[SidecarResult], int]:
+    """Every sidecar: unchanged ones from the parse memo (rules re-run), the rest in workers."""
+    paths = sidecar_paths(root)
+    memo = ParseMemo.open(root, code_fingerprint(limits))
+    keys, cached, missing = {}, {}, []
+    for relative in paths:
+        try:
+            keys[relative] = content_key(relative, (root / relative).read_bytes())
+        except OSError:
+            keys[relative] = ""
+        hit = memo.get(keys[relative]) if keys[relative] else None
+        if isinstance(hit, ParsedSidecar):
+            cached[relative] = SidecarResult(hit, rule_diagnostics(hit, ctx))
+        else:
+            missing.append(relative)
+    fresh = {result.parsed.path: result for result in check_sidecars(root, missing, ctx, limits, jobs)}
+    for relative, result in fresh.items():
+        if keys[relative]:
+            memo.put(keys[relative], result.parsed)
+    memo.save({key for key in keys.values() if key})
+    return [cached.get(relative) or fresh[relative] for relative in paths], len(paths)
+
+
+def load(root: Path, today: dt.date | None = None, jobs: int | None = None, rules: bool = True) -> LoadResult:
+    """Read and check the whole catalogue at `root`; never raises for bad input.
+
+    `rules=False` skips the checks against taxonomy, media/ and other assets: for stages such
+    as derive that only need what each sidecar says, after `validate` has run.
+    """
     today = today or dt.date.today()
     diagnostics: list[Diagnostic] = []
     settings = Settings()
@@ -156,12 +205,12 @@ def load(root: Path, today: dt.date | None = None, jobs: int | None = None) -> L
         found = [error(TAXONOMY_FILE, "E108", "taxonomy.yaml is missing", "it lists the owners, collections and vocabularies sidecars use", line=1, col=1)]
     diagnostics += found
     vocabularies = Vocabularies.of(taxonomy) if taxonomy else None
-    ctx = RuleContext(root, vocabularies, today, settings.expiry_warning_days)
-    paths = sidecar_paths(root)
-    results = check_sidecars(paths, ctx, settings.limits, jobs)
-    good = [(result.path, result.asset) for result in results if result.asset is not None]
+    ctx = RuleContext(root, vocabularies, today, settings.expiry_warning_days) if rules else None
+    results, checked = check_all(root, ctx, settings.limits, jobs)
+    good = [(result.parsed.path, result.parsed.asset) for result in results if result.parsed.asset is not None]
     diagnostics += [d for result in results for d in result.diagnostics]
-    diagnostics += locate(root, catalogue_problems(good))
+    if rules:
+        diagnostics += locate(root, catalogue_problems(good))
     failed = {d.path for d in diagnostics if d.is_error}
     assets = tuple(sorted((asset for path, asset in good if path not in failed), key=lambda a: a.id))
     catalogue = Catalogue(
@@ -171,5 +220,5 @@ def load(root: Path, today: dt.date | None = None, jobs: int | None = None) -> L
         assets=assets,
         sources={asset.id: path for path, asset in good if path not in failed},
     )
-    return LoadResult(catalogue, tuple(sorted(diagnostics, key=sort_key)), len(paths))
+    return LoadResult(catalogue, tuple(sorted(diagnostics, key=sort_key)), checked)
 

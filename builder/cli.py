@@ -115,10 +115,10 @@ def schema(ctx: click.Context, check: bool) -> None:
         click.echo(path.relative_to(root).as_posix())
 
 
-def _load_or_exit(root: Path, today: dt.date | None, jobs: int | None) -> LoadResult:
+def _load_or_exit(root: Path, today: dt.date | None, jobs: int | None, rules: bool = True) -> LoadResult:
     if not (root / "catalogue").is_dir():
         raise click.UsageError(f"{root} has no catalogue/ folder; pass --root PATH to a DAM repository")
-    result = load(root, today=today, jobs=jobs)
+    result = load(root, today=today, jobs=jobs, rules=rules)
     if result.errors:
         click.echo(FORMATTERS["text"](list(result.errors)), err=True)
         click.echo(f"{len(result.errors)} validation error(s): the assets concerned are left out", err=True)
@@ -146,7 +146,7 @@ def derive_command(ctx: click.Context, jobs: int | None, today: dt.date | None, 
     """
     root: Path = ctx.obj["root"]
     today = today or dt.date.today()
-    loaded = _load_or_exit(root, today, jobs)
+    loaded = _load_or_exit(root, today, jobs, rules=False)  # `dam validate` owns the rules
     planned = plan(loaded.catalogue, today, everything=everything)
     report = derive(loaded.catalogue, planned, jobs=jobs)
     if prune:

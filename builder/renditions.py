@@ -7,6 +7,7 @@ engine version for that media kind, which is bumped on purpose when an engine's 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Literal
@@ -96,20 +97,19 @@ class RenditionSpec(BaseModel):
         w, h = self.aspect.split(":")
         return int(w) / int(h)
 
-    def canonical(self) -> dict:
-        """The spec as it enters a key: labels are presentation, not bytes."""
-        return self.model_dump(exclude={"label"}, exclude_none=True)
+    @functools.cached_property
+    def canonical_json(self) -> str:
+        """The spec as it enters a key (labels are presentation, not bytes), computed once."""
+        return _canonical(self.model_dump(exclude={"label"}, exclude_none=True))
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def rendition_key(media: MediaKind, master_md5: str, spec: RenditionSpec, params: dict) -> str:
     """sha256 over everything that affects the bytes; never a time stamp or a path."""
-    payload = {
-        "engine": [media, ENGINE_VERSIONS[media]],
-        "master": master_md5,
-        "spec": spec.canonical(),
-        "params": params,
-    }
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    blob = "|".join((media, str(ENGINE_VERSIONS[media]), master_md5, spec.canonical_json, _canonical(params)))
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

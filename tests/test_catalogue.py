@@ -175,3 +175,39 @@ def test_parallel_and_serial_loads_agree(catalogue, today):
     assert serial.diagnostics == parallel.diagnostics
     assert serial.catalogue.assets == parallel.catalogue.assets
     assert len(parallel.catalogue.assets) == 449
+
+
+def test_parse_memo_gives_the_same_answers_and_only_reparses_changed_files(catalogue, today, monkeypatch):
+    import builder.catalogue as catalogue_module
+
+    for index in range(5):
+        catalogue.asset(f"asset-{index}")
+    catalogue.asset("asset-9", text=good_sidecar("asset-9").replace("title:", "titel:"))
+    first = load(catalogue.root, today=today, jobs=1)
+    assert (catalogue.root / "cache/state/sidecars.pickle").is_file()
+
+    parsed = []
+    real_parse = catalogue_module.parse_sidecar
+    monkeypatch.setattr(catalogue_module, "parse_sidecar", lambda *a: parsed.append(a[1]) or real_parse(*a))
+    second = load(catalogue.root, today=today, jobs=1)
+    assert parsed == []
+    assert second.diagnostics == first.diagnostics and second.catalogue.assets == first.catalogue.assets
+
+    catalogue.asset("asset-2", text=good_sidecar("asset-2").replace("tags: [beach, family]", "tags: [beach]"))
+    third = load(catalogue.root, today=today, jobs=1)
+    assert parsed == ["catalogue/assets/summer-2026/asset-2.yaml"]
+    assert third.catalogue.asset("asset-2").tags == ("beach",)
+
+
+def test_rules_rerun_on_memoised_sidecars(catalogue, today):
+    catalogue.asset("hero-beach")
+    assert load(catalogue.root, today=today, jobs=1).diagnostics == ()
+    (catalogue.root / "media/summer-2026/hero-beach.jpg.dvc").unlink()  # the sidecar is unchanged
+    assert [d.code for d in load(catalogue.root, today=today, jobs=1).diagnostics] == ["E402"]
+
+
+def test_a_corrupt_memo_is_ignored(catalogue, today):
+    catalogue.asset("hero-beach")
+    load(catalogue.root, today=today, jobs=1)
+    (catalogue.root / "cache/state/sidecars.pickle").write_bytes(b"not a pickle")
+    assert [a.id for a in load(catalogue.root, today=today, jobs=1).catalogue.assets] == ["hero-beach"]

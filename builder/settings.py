@@ -61,6 +61,8 @@ class Settings(Strict):
     renditions: dict[str, tuple[RenditionSpec, ...]] = Field(default_factory=default_renditions)
     profiles: dict[Slug, Profile] = Field(default_factory=default_profiles)
     expiry_warning_days: int = Field(30, ge=0, le=365)
+    near_duplicate_distance: int = Field(6, ge=0, le=32, description="perceptual-hash bits within which two images are near-duplicates")
+    max_files_per_folder: int = Field(1000, ge=10, description="Git hosting APIs list at most 1,000 files a folder")
     limits: Limits = Limits()
 
     @field_validator("base_url")

@@ -16,7 +16,7 @@ from typing import Iterable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from builder.diagnostics import Diagnostic, error, sort_key
+from builder.diagnostics import Diagnostic, error, sort_key, warning
 from builder.modelerrors import diagnostics_from
 from builder.parsememo import ParseMemo, code_fingerprint, content_key
 from builder.models import Asset, Taxonomy
@@ -187,6 +187,19 @@ def check_all(root: Path, ctx: RuleContext | None, limits: Limits, jobs: int | N
     return [cached.get(relative) or fresh[relative] for relative in paths], len(paths)
 
 
+def crowded_folders(root: Path, limit: int) -> list[Diagnostic]:
+    """Git hosting APIs list at most 1,000 entries a folder; beyond that reviews break."""
+    found = []
+    for top in (ASSETS_DIR, "media"):
+        for folder, subfolders, names in os.walk(root / top):
+            count = len(names) + len(subfolders)
+            if count > limit:
+                relative = Path(folder).relative_to(root).as_posix()
+                found.append(warning(relative, "W701", f"folder holds {count} entries, over the {limit} a Git hosting API lists",
+                                     "shard it into subfolders (dam import does this)", line=1, col=1))
+    return found
+
+
 def load(root: Path, today: dt.date | None = None, jobs: int | None = None, rules: bool = True) -> LoadResult:
     """Read and check the whole catalogue at `root`; never raises for bad input.
 
@@ -211,6 +224,7 @@ def load(root: Path, today: dt.date | None = None, jobs: int | None = None, rule
     diagnostics += [d for result in results for d in result.diagnostics]
     if rules:
         diagnostics += locate(root, catalogue_problems(good))
+        diagnostics += crowded_folders(root, settings.max_files_per_folder)
     failed = {d.path for d in diagnostics if d.is_error}
     assets = tuple(sorted((asset for path, asset in good if path not in failed), key=lambda a: a.id))
     catalogue = Catalogue(

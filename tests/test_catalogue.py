@@ -211,3 +211,12 @@ def test_a_corrupt_memo_is_ignored(catalogue, today):
     load(catalogue.root, today=today, jobs=1)
     (catalogue.root / "cache/state/sidecars.pickle").write_bytes(b"not a pickle")
     assert [a.id for a in load(catalogue.root, today=today, jobs=1).catalogue.assets] == ["hero-beach"]
+
+
+def test_crowded_folders_are_flagged(catalogue, today):
+    catalogue.write("catalogue/portal.yaml", "title: Acme\nmax_files_per_folder: 10\n")
+    for index in range(11):
+        catalogue.asset(f"asset-{index:02d}")
+    found = problems(catalogue.root, today)
+    assert ("catalogue/assets/summer-2026", 1, 1, "W701") in found
+    assert ("media/summer-2026", 1, 1, "W701") in found

@@ -16,6 +16,8 @@ from builder import __version__
 from builder.cache import RenditionCache
 from builder.catalogue import LoadResult, load
 from builder.cli_media import add, refresh
+from builder.cli_edit import COMMANDS as EDIT_COMMANDS
+from builder.cli_site import build, serve
 from builder.derive.pool import DeriveReport, derive
 from builder.plan import plan
 from builder.diagnostics import FORMATTERS, has_errors, summary
@@ -184,8 +186,8 @@ def demo(ctx: click.Context, jobs: int | None, today: dt.date | None) -> None:
     sys.exit(1 if result.loaded.errors or result.derived.failed else 0)
 
 
-cli.add_command(add)
-cli.add_command(refresh)
+for command in (add, refresh, build, serve, *EDIT_COMMANDS):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from builder.derive.pool import derive
 from builder.history import sidecar_history
 from builder.plan import plan
 from builder.publish import select
-from builder.site import SiteError, relative, render_site, script_json
+from builder.site import PUBLISHED_KEY_CHARS, SiteError, relative, render_site, script_json
 from tests.conftest import TODAY, CatalogueFactory, good_sidecar
 from tests.mediafactory import make_audio, make_video
 
@@ -187,8 +187,9 @@ def files_of(site: Path) -> dict[str, bytes]:
 
 
 def rendition_files(root: Path, asset_id: str) -> set[str]:
+    """The names an asset's renditions are published under (a prefix of the cache key)."""
     loaded = load(root, today=TODAY, jobs=1)
-    return {p.filename for p in plan(loaded.catalogue, TODAY).for_asset(asset_id)}
+    return {f"{p.key[:PUBLISHED_KEY_CHARS]}.{p.spec.extension}" for p in plan(loaded.catalogue, TODAY).for_asset(asset_id)}
 
 
 # --- what the public build contains -------------------------------------------------------------
@@ -243,8 +244,8 @@ def test_internal_profile_includes_badged_internal_and_review_assets(internal_si
 
 def test_asset_page_has_preview_rights_downloads_and_structured_data(public_site: Path) -> None:
     page = (public_site / "assets/hero-beach/index.html").read_text()
-    assert re.search(r'<img src="\.\./\.\./renditions/[0-9a-f]{64}\.jpg" srcset="\.\./\.\./renditions/[0-9a-f]{64}\.webp 160w, '
-                     r'\.\./\.\./renditions/[0-9a-f]{64}\.jpg 400w"', page)
+    assert re.search(r'<img src="\.\./\.\./renditions/[0-9a-f]{20}\.jpg" srcset="\.\./\.\./renditions/[0-9a-f]{20}\.webp 160w, '
+                     r'\.\./\.\./renditions/[0-9a-f]{20}\.jpg 400w"', page)
     assert 'alt="Three people walking along a sandy beach at sunset"' in page
     assert "expires in 16 days" in page
     assert "United Kingdom, Ireland" in page and "Web, Social media" in page

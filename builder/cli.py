@@ -16,6 +16,7 @@ from builder import __version__
 from builder.cache import RenditionCache
 from builder.catalogue import LoadResult, load
 from builder.cli_media import add, refresh
+from builder.cli_common import catalogue_root, jobs_option, today_option
 from builder.cli_edit import COMMANDS as EDIT_COMMANDS
 from builder.cli_site import build, serve
 from builder.derive.pool import DeriveReport, derive
@@ -30,15 +31,6 @@ def find_root(start: Path) -> Path:
         if (folder / "catalogue").is_dir():
             return folder
     return start
-
-
-def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,8 +64,8 @@ def cli(ctx: click.Context, root: Path | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True,
               help="text for people, json for scripts, github for pull-request annotations.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. rights expiring soon) as failures.")
-@click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help="Judge expiry and embargo on this date instead of today.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@today_option
+@jobs_option
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Also write the diagnostics as JSON to this file.")
 @click.pass_context
 def validate(ctx: click.Context, output_format: str, strict: bool, today: dt.date | None, jobs: int | None,
@@ -83,9 +75,7 @@ def validate(ctx: click.Context, output_format: str, strict: bool, today: dt.dat
     Lines read `path:line:col: CODE message (hint)`. Exit status: 0 clean (warnings allowed
     unless --strict), 1 when problems must be fixed, 2 on a usage error.
     """
-    root: Path = ctx.obj["root"]
-    if not (root / "catalogue").is_dir():
-        raise click.UsageError(f"{root} has no catalogue/ folder; pass --root PATH to a DAM repository")
+    root = catalogue_root(ctx)
     result = load(root, today=today, jobs=jobs)
     diagnostics = list(result.diagnostics)
     if diagnostics or output_format == "json":
@@ -118,8 +108,6 @@ def schema(ctx: click.Context, check: bool) -> None:
 
 
 def _load_or_exit(root: Path, today: dt.date | None, jobs: int | None, rules: bool = True) -> LoadResult:
-    if not (root / "catalogue").is_dir():
-        raise click.UsageError(f"{root} has no catalogue/ folder; pass --root PATH to a DAM repository")
     result = load(root, today=today, jobs=jobs, rules=rules)
     if result.errors:
         click.echo(FORMATTERS["text"](list(result.errors)), err=True)
@@ -134,8 +122,8 @@ def _report(report: DeriveReport) -> None:
 
 
 @cli.command("derive")
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help="Judge expiry and embargo on this date.")
+@jobs_option
+@today_option
 @click.option("--all", "everything", is_flag=True, help="Render every asset, drafts and expired ones included.")
 @click.option("--prune", is_flag=True, help="Delete cached renditions the current catalogue no longer needs.")
 @click.pass_context
@@ -146,7 +134,7 @@ def derive_command(ctx: click.Context, jobs: int | None, today: dt.date | None, 
     second run does no image or video work. A master that cannot be rendered fails its asset
     only; the command then exits 1 after the summary.
     """
-    root: Path = ctx.obj["root"]
+    root = catalogue_root(ctx)
     today = today or dt.date.today()
     loaded = _load_or_exit(root, today, jobs, rules=False)  # `dam validate` owns the rules
     planned = plan(loaded.catalogue, today, everything=everything)
@@ -159,31 +147,26 @@ def derive_command(ctx: click.Context, jobs: int | None, today: dt.date | None, 
 
 
 @cli.command()
-@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
-@click.option("--today", callback=parse_date, metavar="YYYY-MM-DD", help="Judge expiry and embargo on this date.")
+@jobs_option
+@today_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default="site", show_default=True,
+              help="Where to write the portal.")
 @click.pass_context
-def demo(ctx: click.Context, jobs: int | None, today: dt.date | None) -> None:
-    """Build the demo from a fresh clone, offline: masters, DVC, validation, renditions.
+def demo(ctx: click.Context, jobs: int | None, today: dt.date | None, out: Path) -> None:
+    """Build the demo portal from a fresh clone, offline.
 
-    The demo's masters are generated (Pillow and ffmpeg sources), tracked by DVC, measured
-    into the sidecars' technical blocks, then the normal pipeline runs.
+    The demo's masters are generated (Pillow and ffmpeg sources), tracked by DVC and measured
+    into the sidecars' technical blocks; then `dam build` renders the renditions and the portal.
     """
-    from builder.pipeline import prepare_demo_media, run_stages
+    from builder.pipeline import prepare_demo_media
 
-    root: Path = ctx.obj["root"]
-    today = today or dt.date.today()
+    root = catalogue_root(ctx)
     click.echo("Generating the demo's masters and tracking them with DVC...", err=True)
     refreshed = prepare_demo_media(root, jobs=jobs)
     if refreshed:
         click.echo(f"refreshed technical data of {len(refreshed)} asset(s)", err=True)
-    result = run_stages(root, today, jobs=jobs)
-    diagnostics = list(result.loaded.diagnostics)
-    if diagnostics:
-        click.echo(FORMATTERS["text"](diagnostics), err=True)
-    click.echo(summary(diagnostics, result.loaded.files_checked), err=True)
-    _report(result.derived)
-    click.echo(f"Renditions are in {RenditionCache.at(root).root}", err=True)
-    sys.exit(1 if result.loaded.errors or result.derived.failed else 0)
+    args = ["--out", str(out), "--today", (today or dt.date.today()).isoformat()] + (["--jobs", str(jobs)] if jobs else [])
+    ctx.invoke(build, **build.make_context("build", args, parent=ctx).params)
 
 
 for command in (add, refresh, build, serve, *EDIT_COMMANDS):

@@ -11,15 +11,9 @@ from pathlib import Path
 
 import click
 
+from builder.cli_common import catalogue_root
 from builder.editing import EditError, parse_assignment, parse_condition, plan_fmt, plan_set, fmt_paths, write_edits
 from builder.vocab import VOCABULARIES, VocabChange, merge, rename
-
-
-def _root(ctx: click.Context) -> Path:
-    root: Path = ctx.obj["root"]
-    if not (root / "catalogue").is_dir():
-        raise click.UsageError(f"{root} has no catalogue/ folder; pass --root PATH to a DAM repository")
-    return root
 
 
 def _fail(exc: EditError) -> None:
@@ -58,7 +52,7 @@ def vocab() -> None:
 def vocab_rename(ctx: click.Context, field: str, old: str, new: str, dry_run: bool) -> None:
     """Rename term OLD to NEW (refused when NEW exists: use merge)."""
     try:
-        change = rename(_root(ctx), field, old, new, dry_run=dry_run)
+        change = rename(catalogue_root(ctx), field, old, new, dry_run=dry_run)
     except EditError as exc:
         _fail(exc)
     _report(change, dry_run)
@@ -79,7 +73,7 @@ def vocab_merge(ctx: click.Context, field: str, terms: tuple[str, ...], dry_run:
     if len(terms) < 3 or terms[-2].upper() != "INTO":
         raise click.UsageError("write: dam vocab merge FIELD A [B ...] INTO C")
     try:
-        change = merge(_root(ctx), field, list(terms[:-2]), terms[-1], dry_run=dry_run)
+        change = merge(catalogue_root(ctx), field, list(terms[:-2]), terms[-1], dry_run=dry_run)
     except EditError as exc:
         _fail(exc)
     _report(change, dry_run)
@@ -99,7 +93,7 @@ def set_command(ctx: click.Context, assignments: tuple[str, ...], conditions: tu
     are added at their canonical place; nothing else in the file changes. If any edit would
     make a sidecar invalid, nothing is written and the files are named.
     """
-    root = _root(ctx)
+    root = catalogue_root(ctx)
     try:
         parsed_conditions = [parse_condition(c) for c in conditions]
         parsed_assignments = [parse_assignment(a) for a in assignments]
@@ -128,7 +122,7 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check: bool) -> None:
     Comments move with their keys and no value changes. PATHS are sidecars or folders
     (default: every sidecar); other files are skipped, so a hook may pass any changed file.
     """
-    root = _root(ctx)
+    root = catalogue_root(ctx)
     edits, problems = plan_fmt(root, fmt_paths(root, paths))
     for problem in problems:
         click.echo(problem, err=True)

@@ -6,12 +6,8 @@ from pathlib import Path
 
 import click
 
+from builder.cli_common import catalogue_root
 from builder.ingest import IngestError, add_masters, refresh as refresh_technical
-
-
-def _root(ctx: click.Context) -> Path:
-    obj = ctx.obj or {}
-    return Path(obj.get("root") or ".")
 
 
 @click.command("add")
@@ -22,12 +18,12 @@ def _root(ctx: click.Context) -> Path:
 def add(ctx: click.Context, files: tuple[Path, ...], collection: str, move: bool) -> None:
     """Add masters (files or folders) under DVC and write a draft sidecar for each."""
     try:
-        added = add_masters(_root(ctx), list(files), collection, move=move)
+        added = add_masters(catalogue_root(ctx), list(files), collection, move=move)
     except IngestError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         ctx.exit(1)
     for asset in added:
-        click.echo(f"added {asset.id}: media/{asset.master} -> {asset.sidecar.relative_to(_root(ctx).resolve()).as_posix()}")
+        click.echo(f"added {asset.id}: media/{asset.master} -> {asset.sidecar.relative_to(catalogue_root(ctx).resolve()).as_posix()}")
     click.echo(
         f"{len(added)} master(s) added as drafts. Commit the .dvc pointers, .gitignore files and "
         f"sidecars, then run `dvc push`."
@@ -39,7 +35,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], collection: str, move: bool
 def refresh(ctx: click.Context) -> None:
     """Re-measure masters whose .dvc pointer changed and rewrite only their technical block."""
     try:
-        refreshed = refresh_technical(_root(ctx))
+        refreshed = refresh_technical(catalogue_root(ctx))
     except IngestError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         ctx.exit(1)

@@ -1,5 +1,8 @@
 """The recipe: each stage receives its inputs and returns its outputs, top to bottom.
 
+    load -> plan -> derive (only missing renditions) -> select (profile, build date)
+         -> history (one git log) -> render_site (index inside; temp dir, then swapped in)
+
 `prepare_demo_media` is the one step only the demo needs: it makes the demo's masters on a
 fresh machine (they are generated, not downloaded) and puts them under DVC.
 """
@@ -11,19 +14,54 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder import dvc
-from builder.catalogue import LoadResult, load
+from builder.catalogue import load
 from builder.derive.pool import DeriveReport, derive
+from builder.diagnostics import Diagnostic
 from builder.dvcpointer import PointerError, pointer_path, read_pointer
+from builder.history import sidecar_history
 from builder.ingest import refresh, silent_progress
-from builder.plan import Plan, plan
+from builder.plan import plan
 from builder.probe import md5_of
+from builder.publish import select
+from builder.site import SiteReport, render_site
+
+TEMPLATES_DIR = "site_templates"
 
 
 @dataclass(frozen=True)
-class StagesResult:
-    loaded: LoadResult
-    plan: Plan
+class BuildResult:
+    site: SiteReport
+    errors: tuple[Diagnostic, ...]  # validation errors: those sidecars were left out
     derived: DeriveReport
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.derived.failed
+
+
+def default_out(root: Path, profile: str) -> Path:
+    return root / ("site" if profile == "public" else f"site-{profile}")
+
+
+def templates_for(root: Path) -> Path:
+    """The repository's own templates if it has them, else the ones shipped with the builder."""
+    own = root / TEMPLATES_DIR
+    return own if (own / "base.html").is_file() else Path(__file__).resolve().parents[1] / TEMPLATES_DIR
+
+
+def build_portal(root: Path, profile: str = "public", out: Path | None = None, today: dt.date | None = None,
+                 jobs: int | None = None, quiet: bool = False) -> BuildResult:
+    """Bad sidecars and failed masters leave their assets out; the rest is published."""
+    today = today or dt.date.today()
+    loaded = load(root, today=today, jobs=jobs)
+    catalogue = loaded.catalogue
+    selection = select(catalogue, profile, today)
+    planned = plan(catalogue, today)
+    derived = derive(catalogue, planned, jobs=jobs, quiet=quiet)
+    history = sidecar_history(root)
+    site = render_site(catalogue, selection, planned, history, out or default_out(root, profile),
+                       templates_for(root), catalogue.settings.base_url)
+    return BuildResult(site, loaded.errors, derived)
 
 
 def _untracked(masters: list[Path]) -> list[Path]:
@@ -55,11 +93,3 @@ def prepare_demo_media(root: Path, jobs: int | None = None) -> list[str]:
     if stale:
         dvc.add(root, stale)
     return refresh(root, progress=silent_progress)
-
-
-def run_stages(root: Path, today: dt.date, jobs: int | None = None) -> StagesResult:
-    """load -> validate -> plan -> derive. (index and render follow in the site build.)"""
-    loaded = load(root, today=today, jobs=jobs)
-    planned = plan(loaded.catalogue, today)
-    derived = derive(loaded.catalogue, planned, jobs=jobs)
-    return StagesResult(loaded, planned, derived)

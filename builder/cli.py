@@ -16,6 +16,7 @@ from builder import __version__
 from builder.cache import RenditionCache
 from builder.catalogue import LoadResult, load
 from builder.cli_media import add, refresh
+from builder.cli_review import COMMANDS as REVIEW_COMMANDS
 from builder.cli_common import catalogue_root, jobs_option, today_option
 from builder.cli_edit import COMMANDS as EDIT_COMMANDS
 from builder.cli_site import build, serve
@@ -169,7 +170,7 @@ def demo(ctx: click.Context, jobs: int | None, today: dt.date | None, out: Path)
     ctx.invoke(build, **build.make_context("build", args, parent=ctx).params)
 
 
-for command in (add, refresh, build, serve, *EDIT_COMMANDS):
+for command in (add, refresh, build, serve, *EDIT_COMMANDS, *REVIEW_COMMANDS):
     cli.add_command(command)
 
 

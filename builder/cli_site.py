@@ -16,13 +16,14 @@ from builder.cli_common import catalogue_root, jobs_option, today_option
 from builder.diagnostics import FORMATTERS
 from builder.pipeline import TEMPLATES_DIR, BuildResult, build_portal, default_out
 from builder.publish import UnknownProfile
+from builder.review import ReviewError
 from builder.site import SiteError
 
 
 def _run(root: Path, profile: str, out: Path | None, today: dt.date | None, jobs: int | None,
-         quiet: bool = False) -> BuildResult:
+         quiet: bool = False, review_base: str | None = None) -> BuildResult:
     try:
-        result = build_portal(root, profile, out, today, jobs, quiet=quiet)
+        result = build_portal(root, profile, out, today, jobs, quiet=quiet, review_base=review_base)
         if not quiet:
             if result.errors:
                 click.echo(FORMATTERS["text"](list(result.errors)), err=True)
@@ -32,6 +33,8 @@ def _run(root: Path, profile: str, out: Path | None, today: dt.date | None, jobs
         return result
     except UnknownProfile as exc:
         raise click.BadParameter(str(exc), param_hint="--profile") from None
+    except ReviewError as exc:
+        raise click.BadParameter(str(exc), param_hint="--review") from None
     except SiteError as exc:
         click.echo(f"error: {exc}; the previous site was left as it was", err=True)
         sys.exit(1)
@@ -40,10 +43,13 @@ def _run(root: Path, profile: str, out: Path | None, today: dt.date | None, jobs
 @click.command("build")
 @click.option("--profile", default="public", show_default=True, help="Publishing profile from portal.yaml (public, internal, ...).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: site/, or site-PROFILE/).")
+@click.option("--review", "review_base", metavar="REV",
+              help="Add review pages (old and new renditions of every asset changed since REV) under review/.")
 @today_option
 @jobs_option
 @click.pass_context
-def build(ctx: click.Context, profile: str, out: Path | None, today: dt.date | None, jobs: int | None) -> None:
+def build(ctx: click.Context, profile: str, out: Path | None, review_base: str | None, today: dt.date | None,
+          jobs: int | None) -> None:
     """Build the static portal: pages, renditions, search, feed and sitemap.
 
     Missing renditions are rendered first (cached ones are reused). The new site is written
@@ -51,9 +57,11 @@ def build(ctx: click.Context, profile: str, out: Path | None, today: dt.date | N
     errors or masters failed to render: those assets are left out, everything else is built.
     """
     root = catalogue_root(ctx)
-    result = _run(root, profile, out, today, jobs)
+    result = _run(root, profile, out, today, jobs, review_base=review_base)
     site = result.site
     click.echo(f"Built the {profile} portal: {site.summary()}", err=True)
+    if review_base:
+        click.echo(f"Review pages: {(site.out_dir / 'review' / 'index.html').as_uri()}", err=True)
     if site.missing:
         click.echo(f"{len(site.missing)} rendition(s) not in the cache were left off their pages", err=True)
     click.echo(f"Open {(site.out_dir / 'index.html').as_uri()} or run `dam serve` to preview it over http.")

@@ -23,6 +23,8 @@ from builder.ingest import refresh, silent_progress
 from builder.plan import plan
 from builder.probe import md5_of
 from builder.publish import select
+from builder.review import review
+from builder.reviewpages import review_site
 from builder.site import SiteReport, render_site
 
 TEMPLATES_DIR = "site_templates"
@@ -50,8 +52,12 @@ def templates_for(root: Path) -> Path:
 
 
 def build_portal(root: Path, profile: str = "public", out: Path | None = None, today: dt.date | None = None,
-                 jobs: int | None = None, quiet: bool = False) -> BuildResult:
-    """Bad sidecars and failed masters leave their assets out; the rest is published."""
+                 jobs: int | None = None, quiet: bool = False, review_base: str | None = None) -> BuildResult:
+    """Bad sidecars and failed masters leave their assets out; the rest is published.
+
+    With `review_base`, the pull request's review pages (old and new renditions of every asset
+    changed since that revision) are added under review/.
+    """
     today = today or dt.date.today()
     loaded = load(root, today=today, jobs=jobs)
     catalogue = loaded.catalogue
@@ -59,8 +65,13 @@ def build_portal(root: Path, profile: str = "public", out: Path | None = None, t
     planned = plan(catalogue, today)
     derived = derive(catalogue, planned, jobs=jobs, quiet=quiet)
     history = sidecar_history(root)
+    extra = review_site(catalogue, review(root, review_base, "HEAD", today), today, jobs) if review_base else None
     site = render_site(catalogue, selection, planned, history, out or default_out(root, profile),
-                       templates_for(root), catalogue.settings.base_url)
+                       templates_for(root), catalogue.settings.base_url,
+                       extra_pages=extra.pages if extra else (), extra_renditions=extra.renditions if extra else None)
+    if extra:
+        derived = DeriveReport(derived.rendered + extra.derived.rendered, derived.cached,
+                               {**derived.failed, **extra.derived.failed})
     return BuildResult(site, loaded.errors, derived)
 
 

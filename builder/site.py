@@ -29,7 +29,7 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -861,7 +861,7 @@ def default_search() -> SearchFiles:
 def sitemap(describer: Describer, pages: list[Page]) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in pages:
-        if page.path == "404.html":
+        if page.path == "404.html" or page.path.startswith("review/"):
             continue
         url = describer.absolute(page.path[: -len("index.html")] if page.path.endswith("index.html") else page.path)
         lines.append(f"  <url><loc>{xml_escape(url)}</loc></url>")
@@ -934,8 +934,12 @@ def delete_in_background(folders: list[str]) -> None:
 
 def render_site(catalogue: Catalogue, selection: Selection, plan: Plan, history: dict[str, tuple[Change, ...]],
                 out_dir: Path, templates_dir: Path, base_url: str, *, search: SearchFiles | None = None,
-                lunr_js: Path | None = None) -> SiteReport:
-    """Write the whole portal for `selection` to out_dir, atomically; reuse what did not change."""
+                lunr_js: Path | None = None, extra_pages: Sequence[Page] = (),
+                extra_renditions: Mapping[str, Path] | None = None) -> SiteReport:
+    """Write the whole portal for `selection` to out_dir, atomically; reuse what did not change.
+
+    `extra_pages` and `extra_renditions` (published name -> cached file) add pages that are not
+    about the selection, such as a pull request's review pages."""
     out_dir = Path(out_dir).resolve()
     templates_dir = Path(templates_dir)
     base_url = base_url if base_url.endswith("/") else base_url + "/"
@@ -953,6 +957,7 @@ def render_site(catalogue: Catalogue, selection: Selection, plan: Plan, history:
     renditions, infos, missing = gather_renditions(selection, plan, cache, previous.get("renditions", {}))
     describer = Describer(catalogue, selection, renditions, history, base_url)
     pages, chrome = describe(catalogue, selection, describer, base_url, brand_pages(catalogue.root), search_page)
+    pages = [*pages, *extra_pages]
     shared = data_hash(SITE_VERSION, CODE_HASH, templates_hash(templates_dir), chrome,
                        catalogue.settings.model_dump(mode="json"), catalogue.taxonomy.model_dump(mode="json"))
 
@@ -982,6 +987,7 @@ def render_site(catalogue: Catalogue, selection: Selection, plan: Plan, history:
             rendered.append(page.path)
 
         wanted = {r.published_name: cache.path(r.filename) for asset_id in sorted(renditions) for r in renditions[asset_id]}
+        wanted.update(extra_renditions or {})
 
         static = templates_dir / "static"
         for path in sorted(p for p in static.rglob("*") if p.is_file()) if static.is_dir() else []:

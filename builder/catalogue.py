@@ -17,6 +17,7 @@ from typing import Iterable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from builder.diagnostics import Diagnostic, error, sort_key, warning
+from builder.dupes import near_duplicate_problems
 from builder.modelerrors import diagnostics_from
 from builder.parsememo import ParseMemo, code_fingerprint, content_key
 from builder.models import Asset, Taxonomy
@@ -223,7 +224,7 @@ def load(root: Path, today: dt.date | None = None, jobs: int | None = None, rule
     good = [(result.parsed.path, result.parsed.asset) for result in results if result.parsed.asset is not None]
     diagnostics += [d for result in results for d in result.diagnostics]
     if rules:
-        diagnostics += locate(root, catalogue_problems(good))
+        diagnostics += locate(root, catalogue_problems(good) + near_duplicate_problems(good, settings.near_duplicate_distance))
         diagnostics += crowded_folders(root, settings.max_files_per_folder)
     failed = {d.path for d in diagnostics if d.is_error}
     assets = tuple(sorted((asset for path, asset in good if path not in failed), key=lambda a: a.id))

@@ -15,6 +15,7 @@ import click
 from builder import __version__
 from builder.cache import RenditionCache
 from builder.catalogue import LoadResult, load
+from builder.cli_import import dupes, import_command
 from builder.cli_media import add, refresh
 from builder.cli_review import COMMANDS as REVIEW_COMMANDS
 from builder.cli_common import catalogue_root, jobs_option, today_option
@@ -170,7 +171,7 @@ def demo(ctx: click.Context, jobs: int | None, today: dt.date | None, out: Path)
     ctx.invoke(build, **build.make_context("build", args, parent=ctx).params)
 
 
-for command in (add, refresh, build, serve, *EDIT_COMMANDS, *REVIEW_COMMANDS):
+for command in (add, refresh, import_command, dupes, build, serve, *EDIT_COMMANDS, *REVIEW_COMMANDS):
     cli.add_command(command)
 
 

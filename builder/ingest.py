@@ -23,7 +23,7 @@ import shutil
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence, TypeVar
 
@@ -98,8 +98,12 @@ def _label(item: Any) -> str:
         return ""
     if isinstance(item, Path):
         return item.name
-    if isinstance(item, tuple) and item and isinstance(item[0], Path):
-        return item[0].name
+    if isinstance(item, tuple) and item:
+        return _label(item[0])
+    if isinstance(getattr(item, "source", None), Path):  # an Incoming
+        return item.source.name
+    if isinstance(item, list):  # a batch of paths for DVC
+        return f"{len(item)} files"
     return str(getattr(item, "name", item))
 
 
@@ -131,11 +135,13 @@ _safe = YAML(typ="safe", pure=True)
 class Existing:
     ids: dict[str, Path]
     md5s: dict[str, str]  # md5 -> description of who uses it
+    md5_ids: dict[str, str] = field(default_factory=dict)  # md5 -> id of the asset whose sidecar has it
 
 
 def _scan(root: Path) -> Existing:
     ids: dict[str, Path] = {}
     md5s: dict[str, str] = {}
+    md5_ids: dict[str, str] = {}
     assets_dir = root / "catalogue" / "assets"
     for sidecar in sorted(assets_dir.rglob("*.yaml")) if assets_dir.is_dir() else ():
         rel = sidecar.relative_to(root).as_posix()
@@ -147,13 +153,15 @@ def _scan(root: Path) -> Existing:
             ids.setdefault(data["id"], sidecar)
         technical = data.get("technical")
         if isinstance(technical, dict) and isinstance(technical.get("md5"), str):
-            md5s.setdefault(technical["md5"], f"asset '{data.get('id', sidecar.stem)}' ({rel})")
+            asset_id = data.get("id") if isinstance(data.get("id"), str) else sidecar.stem
+            md5s.setdefault(technical["md5"], f"asset '{asset_id}' ({rel})")
+            md5_ids.setdefault(technical["md5"], asset_id)
     media = root / "media"
     for pointer in sorted(media.rglob("*.dvc")) if media.is_dir() else ():
         md5 = pointer_md5(pointer)
         if md5:
             md5s.setdefault(md5, f"master {pointer.relative_to(root).as_posix()[:-4]}")
-    return Existing(ids, md5s)
+    return Existing(ids, md5s, md5_ids)
 
 
 def _read_sidecar(path: Path, display: str) -> Parsed:
@@ -229,6 +237,25 @@ def _title(stem: str) -> str:
     return (words[:1].upper() + words[1:])[:300] or "Untitled"
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One master to ingest, and what its draft sidecar says beyond the placeholders.
+
+    `fields` maps sidecar keys (dotted for nested ones: "rights.credit") to clean values;
+    `origins` maps some of them to where they came from (shown as a comment on that line);
+    `notes` become comment lines at the top of the sidecar (e.g. values an import left out).
+    `technical` skips measuring again when the caller already did.
+    """
+
+    source: Path
+    collection: str
+    asset_id: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    technical: Technical | None = None
+
+
 def add_masters(
     root: Path,
     files: Sequence[Path | str],
@@ -236,48 +263,209 @@ def add_masters(
     move: bool = False,
     progress: Progress = terminal_progress,
     limits: Any = None,
+    folder_limit: int | None = None,
 ) -> list[AddedAsset]:
-    """`dam add FILE... --collection C [--move]`. Returns the new assets in input order."""
+    """`dam add FILE... --collection C [--move]`. Returns the new assets in input order.
+
+    Free-text metadata embedded in the masters (title, description, alt text, creator,
+    credit, source) prefills each draft; see `builder.harvest`.
+    """
     root = Path(root).resolve()
-    if not re.fullmatch(SLUG_PATTERN, collection or "") or len(collection) > MAX_SLUG:
-        raise IngestError(
-            f"collection '{collection}' is not a slug (lower-case letters, digits and single hyphens, "
-            f"e.g. summer-2026)"
-        )
+    _check_collection(collection)
     sources = _collect(files)
     media_dir = root / "media" / collection
-    sidecar_dir = root / "catalogue" / "assets" / collection
     for source in sources:
         with contextlib.suppress(ValueError):
             source.resolve().relative_to(media_dir.resolve())
             raise IngestError(f"{source}: already inside {media_dir.relative_to(root)}/; "
                               f"use `dam refresh` for masters that are already there")
+    incoming = [_with_embedded(Incoming(source, collection)) for source in sources]
+    return ingest(root, incoming, move=move, progress=progress, limits=limits, folder_limit=folder_limit)
 
+
+def _check_collection(collection: str) -> None:
+    if not re.fullmatch(SLUG_PATTERN, collection or "") or len(collection) > MAX_SLUG:
+        raise IngestError(
+            f"collection '{collection}' is not a slug (lower-case letters, digits and single hyphens, "
+            f"e.g. summer-2026)"
+        )
+
+
+# Embedded free-text metadata a plain `dam add` draft takes (vocabulary fields need the
+# import's mapping and taxonomy, so keywords are left to `dam import`).
+_ADD_HARVEST = {"title": "title", "description": "description", "alt": "alt", "creator": "creator",
+                "source": "source", "credit": "rights.credit", "copyright": "rights.credit"}
+
+
+def _with_embedded(item: Incoming) -> Incoming:
+    from builder.harvest import harvest
+
+    embedded = harvest(item.source)
+    fields, origins = dict(item.fields), dict(item.origins)
+    for name, key in _ADD_HARVEST.items():
+        value = getattr(embedded, name)
+        if value and key not in fields and fitting_text(key, value):
+            fields[key] = value
+            origins[key] = f"from the master's embedded {embedded.origin[name]}"
+    return Incoming(item.source, item.collection, item.asset_id, fields, origins, item.notes, item.technical)
+
+
+_SHORT_KEYS = {"title", "alt", "creator", "source", "rights.credit"}
+
+
+def fitting_text(key: str, value: str) -> bool:
+    """Whether free text fits the sidecar field (ShortText: 300 characters, Text: 5,000)."""
+    return 0 < len(value) <= (300 if key in _SHORT_KEYS else 5000)
+
+
+# --- folders ------------------------------------------------------------------------------
+
+PART_PREFIX = "part-"
+
+
+class FolderPlan:
+    """Where new masters and sidecars go so that no folder of media/ or catalogue/assets/
+    holds more than `limit` entries (Git hosting APIs list at most 1,000 files a folder).
+
+    A collection's masters go to media/<collection>/ and its sidecars to
+    catalogue/assets/<collection>/ until either folder is full; then to the first numbered
+    part, <collection>/part-001/, part-002/ ..., that has room on both sides, so a master and
+    its sidecar always share the same relative folder. Every entry counts: in media/ a master
+    takes two (the file and its .dvc pointer) and each folder one more for DVC's .gitignore.
+    The collection folder keeps a tenth of its room for part folders. Files are never moved
+    once placed, so a path in a sidecar stays valid; the part a file lands in depends only on
+    how full the folders are when it arrives.
+    """
+
+    def __init__(self, root: Path, limit: int) -> None:
+        self.root = root
+        self.limit = limit
+        self.reserve = max(2, limit // 10)
+        self.counts: dict[Path, int] = {}
+        self.opened: set[Path] = set()  # folders this plan already puts files in
+        self.names: dict[str, dict[str, str]] = {}  # collection -> file name -> where it is
+
+    def _count(self, folder: Path) -> int:
+        if folder not in self.counts:
+            self.counts[folder] = sum(1 for _ in os.scandir(folder)) if folder.is_dir() else 0
+        return self.counts[folder]
+
+    def taken_names(self, collection: str) -> dict[str, str]:
+        """File names already used by the collection's masters (any part) -> their media path."""
+        if collection not in self.names:
+            names: dict[str, str] = {}
+            base = self.root / "media" / collection
+            folders = [base] + sorted(p for p in base.glob(f"{PART_PREFIX}*") if p.is_dir()) if base.is_dir() else []
+            for folder in folders:
+                for entry in os.scandir(folder):
+                    name = entry.name.removesuffix(".dvc")
+                    if not name.startswith("."):
+                        names.setdefault(name, (folder / name).relative_to(self.root).as_posix())
+            self.names[collection] = names
+        return self.names[collection]
+
+    def place(self, collection: str, name: str) -> str:
+        """The folder (relative to media/ and to catalogue/assets/) for one new master."""
+        parents = (self.root / "media" / collection, self.root / "catalogue" / "assets" / collection)
+        number = 0
+        while True:
+            shard = collection if number == 0 else f"{collection}/{PART_PREFIX}{number:03d}"
+            media, sidecars = self.root / "media" / shard, self.root / "catalogue" / "assets" / shard
+            new = [number > 0 and not folder.exists() and folder not in self.opened for folder in (media, sidecars)]
+            if any(is_new and self._count(parent) + 1 > self.limit for is_new, parent in zip(new, parents)):
+                raise IngestError(f"collection '{collection}' is full ({number - 1} parts of at most "
+                                  f"{self.limit} files each); split it into more collections")
+            room = self.limit - (self.reserve if number == 0 else 0)
+            gitignore = media / ".gitignore"
+            need = 2 if gitignore.exists() or media in self.opened else 3
+            if self._count(media) + need <= room and self._count(sidecars) + 1 <= room:
+                for is_new, parent in zip(new, parents):
+                    if is_new:
+                        self.counts[parent] = self._count(parent) + 1
+                self.opened.update((media, sidecars))
+                self.counts[media] = self._count(media) + need
+                self.counts[sidecars] = self._count(sidecars) + 1
+                self.taken_names(collection)[name] = f"media/{shard}/{name}"
+                return shard
+            number += 1
+
+
+def folder_limit_of(root: Path) -> int:
+    """settings.max_files_per_folder from catalogue/portal.yaml (the default when unreadable)."""
+    from builder.settings import Settings
+
+    portal = root / "catalogue" / "portal.yaml"
+    if portal.is_file():
+        parsed = read_yaml(portal, "catalogue/portal.yaml", Limits().max_sidecar_bytes)
+        if isinstance(parsed.data, dict):
+            with contextlib.suppress(Exception):
+                return Settings.model_validate(parsed.data).max_files_per_folder
+    return Settings().max_files_per_folder
+
+
+def _suffixed(name: str, taken: dict[str, str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    number = 2
+    while True:
+        candidate = f"{stem[:MAX_SLUG - 6]}-{number}" + (f".{ext}" if ext else "")
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+def ingest(
+    root: Path,
+    incoming: Sequence[Incoming],
+    move: bool = False,
+    progress: Progress = terminal_progress,
+    limits: Any = None,
+    folder_limit: int | None = None,
+    rename_on_clash: bool = False,
+    origin: str = "dam add",
+) -> list[AddedAsset]:
+    """The one path from files to tracked masters and draft sidecars (`dam add`, `dam import`).
+
+    All or nothing up to DVC: every item is measured and checked (name, id, content already in
+    the catalogue or twice in the batch) before the first copy; problems raise IngestError
+    listing them all. A file name already used in the collection is refused, or with
+    `rename_on_clash` given a numbered suffix. An empty batch touches nothing.
+    """
+    root = Path(root).resolve()
+    if not incoming:
+        return []
+    for item in incoming:
+        _check_collection(item.collection)
     existing = _scan(root)
     taken = set(existing.ids)
-    plan: list[tuple[Path, Path, str, Technical]] = []
-    names: dict[str, Path] = {}
+    folders = FolderPlan(root, folder_limit or folder_limit_of(root))
+    plan: list[tuple[Incoming, Path, str, Technical]] = []
+    batch_names: dict[tuple[str, str], Path] = {}
     batch_md5s: dict[str, Path] = {}
     problems: list[str] = []
-    with progress(sources, "Measuring") as bar:
-        for source in bar:
+    with progress(list(incoming), "Measuring") as bar:
+        for item in bar:
+            source, collection = item.source, item.collection
             try:
                 name = safe_file_name(source.name)
             except IngestError as exc:
                 problems.append(exc.message)
                 continue
-            destination = media_dir / name
-            rel_master = f"{collection}/{name}"
-            if name in names:
-                problems.append(f"{source} and {names[name]} would both be stored as media/{rel_master}")
+            used = folders.taken_names(collection)
+            if (collection, name) in batch_names and not rename_on_clash:
+                problems.append(f"{source} and {batch_names[(collection, name)]} would both be stored as "
+                                f"media/{collection}/{name}")
                 continue
-            names[name] = source
-            if destination.exists() or destination.is_symlink() or Path(f"{destination}.dvc").exists():
-                problems.append(f"{source}: media/{rel_master} already exists; it is never overwritten "
-                                f"(rename the file, or use `dam refresh` to update that master)")
-                continue
+            if name in used and (collection, name) not in batch_names:
+                if not rename_on_clash:
+                    problems.append(f"{source}: {used[name]} already exists; it is never overwritten "
+                                    f"(rename the file, or use `dam refresh` to update that master)")
+                    continue
+            if name in used:
+                name = _suffixed(name, used)
             try:
-                technical = technical_for(source, limits)
+                technical = item.technical or technical_for(source, limits)
             except MasterError as exc:
                 problems.append(_naming(source, exc))
                 continue
@@ -288,45 +476,75 @@ def add_masters(
             if technical.md5 in batch_md5s:
                 problems.append(f"{source} is identical to {batch_md5s[technical.md5]}; add it once")
                 continue
+            if item.asset_id is not None:
+                if item.asset_id in taken:
+                    problems.append(f"{source}: the id '{item.asset_id}' is already used")
+                    continue
+                asset_id = item.asset_id
+            else:
+                asset_id = _unique_id(Path(name).stem, collection, taken)
             batch_md5s[technical.md5] = source
-            asset_id = _unique_id(Path(name).stem, collection, taken)
+            batch_names[(collection, name)] = source
             taken.add(asset_id)
-            plan.append((source, destination, asset_id, technical))
+            shard = folders.place(collection, name)
+            plan.append((item, root / "media" / shard / name, asset_id, technical))
     if problems:
         raise IngestError("nothing was added:\n  " + "\n  ".join(problems))
 
     if not dvc.is_project(root):
         dvc.ensure_project(root)
-    media_dir.mkdir(parents=True, exist_ok=True)
     placed: list[tuple[Path, Path]] = []
+    created = _make_folders(root, [destination.parent for _, destination, _, _ in plan])
     try:
         with progress(plan, "Moving" if move else "Copying") as bar:
-            for source, destination, _, technical in bar:
-                _place(source, destination, move)
-                placed.append((source, destination))
-        dvc.add(root, [destination for _, destination, _, _ in plan])
+            for item, destination, _, _ in bar:
+                _place(item.source, destination, move)
+                placed.append((item.source, destination))
+        targets = [destination for _, destination, _, _ in plan]
+        batches = [targets[start:start + dvc.ADD_BATCH] for start in range(0, len(targets), dvc.ADD_BATCH)]
+        with progress(batches, f"Tracking with DVC ({len(targets)} files)") as bar:
+            for batch in bar:
+                dvc.add(root, batch)
     except (OSError, dvc.DvcError) as exc:
         _undo(root, placed, move)
+        _remove_empty(created)
         raise IngestError(f"nothing was added: {exc}") from exc
 
     added: list[AddedAsset] = []
-    sidecar_dir.mkdir(parents=True, exist_ok=True)
     with progress(plan, "Writing sidecars") as bar:
-        for source, destination, asset_id, technical in bar:
+        for item, destination, asset_id, technical in bar:
             pointer = Path(f"{destination}.dvc")
             recorded = pointer_md5(pointer)
             if recorded != technical.md5:
                 raise IngestError(f"{destination.relative_to(root)} changed while it was being added "
                                   f"(md5 {technical.md5}, DVC recorded {recorded}); run `dam refresh`")
             master = destination.relative_to(root / "media").as_posix()
-            sidecar = sidecar_dir / f"{asset_id}.yaml"
+            sidecar = root / "catalogue" / "assets" / Path(master).parent / f"{asset_id}.yaml"
+            text = draft_sidecar(asset_id, master, item.collection, technical, fields=item.fields,
+                                 origins=item.origins, notes=item.notes, origin=origin)
             try:
-                _write_new(sidecar, draft_sidecar(asset_id, master, collection, technical))
+                sidecar.parent.mkdir(parents=True, exist_ok=True)
+                _write_new(sidecar, text)
             except OSError as exc:
                 raise IngestError(f"media/{master} is now tracked by DVC, but its sidecar "
                                   f"{sidecar.relative_to(root).as_posix()} could not be written ({exc})") from exc
             added.append(AddedAsset(asset_id, master, sidecar, pointer, technical))
     return added
+
+
+def _make_folders(root: Path, folders: Iterable[Path]) -> list[Path]:
+    created = []
+    for folder in sorted(set(folders)):
+        missing = [p for p in (folder, *folder.parents) if p != root and not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        created += reversed(missing)
+    return created
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _place(source: Path, destination: Path, move: bool) -> None:
@@ -379,7 +597,20 @@ def _flow(items: Iterable[Any] = ()) -> CommentedSeq:
     return seq
 
 
-def draft_sidecar(asset_id: str, master: str, collection: str, technical: Technical) -> str:
+def draft_sidecar(
+    asset_id: str,
+    master: str,
+    collection: str,
+    technical: Technical,
+    fields: dict[str, Any] | None = None,
+    origins: dict[str, str] | None = None,
+    notes: Sequence[str] = (),
+    origin: str = "dam add",
+) -> str:
+    """A commented DRAFT sidecar. `fields` fill keys (dotted for rights: "rights.credit");
+    the rest stay as empty placeholders. `origins` become end-of-line comments on the keys
+    they name; `notes` become comment lines at the top."""
+    fields = dict(fields or {})
     doc = CommentedMap()
     doc["id"] = asset_id
     doc["title"] = _title(Path(master).stem)
@@ -403,27 +634,45 @@ def draft_sidecar(asset_id: str, master: str, collection: str, technical: Techni
     rights["expires"] = None
     rights["credit"] = None
     doc["rights"] = rights
+    for key, value in fields.items():
+        target, name = (rights, key.split(".", 1)[1]) if key.startswith("rights.") else (doc, key)
+        if name in ("status", "visibility", "technical", "master", "collection", "id", "rights"):
+            raise AssertionError(f"draft_sidecar cannot set {key}")
+        if isinstance(value, (list, tuple)):
+            value = _flow(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        if target is doc and name not in doc:  # keep the draft's key order; extras go before status
+            doc.insert(list(doc).index("status"), name, value)
+        else:
+            target[name] = value
     doc["technical"] = technical_map(technical)
 
     today = dt.date.today().isoformat()
-    doc.yaml_set_start_comment(
-        f"Draft written by `dam add` on {today}. Fill it in, set status: in_review, and open a pull request."
-    )
+    doc.yaml_set_start_comment("\n".join([
+        f"Draft written by `{origin}` on {today}. Fill it in, set status: in_review, and open a pull request.",
+        *notes,
+    ]))
     before = doc.yaml_set_comment_before_after_key
     before("title", before="shown on the portal and in search results", indent=0)
-    before("description", before="TODO: describe the asset for search", indent=0)
+    if not fields.get("description"):
+        before("description", before="TODO: describe the asset for search", indent=0)
     before("alt", before="required before approval: what the asset shows, for screen readers", indent=0)
     before("campaign", before="campaign, tags, channels and owner come from catalogue/taxonomy.yaml", indent=0)
     before("status", before="draft -> in_review -> approved", indent=0)
     before("approved_by", before="required before approval: the approver's Git handle and the date", indent=0)
     before("rights", before="required before approval: at least the licence", indent=0)
     before("technical", before=TECHNICAL_COMMENT, indent=0)
+    for key, note in (origins or {}).items():
+        target, name = (rights, key.split(".", 1)[1]) if key.startswith("rights.") else (doc, key)
+        if name in target:
+            target.yaml_add_eol_comment(note, name)
 
     text = _dump(doc)
     data = _safe.load(text)
     try:
         Asset.model_validate(data)
-    except Exception as exc:  # a bug in this module, not a user error
+    except Exception as exc:  # a bug in the caller or this module, not a user error
         raise AssertionError(f"the draft sidecar for {asset_id} does not validate: {exc}") from exc
     return text
 

@@ -3,7 +3,8 @@
 The media type comes from the content (a PDF header, Pillow's format, ffprobe's container),
 never from the name alone; a file whose name says one thing and whose content says another is
 refused as mislabelled, naming both. Images are read from their headers only (no pixel decode)
-behind the decompression-bomb guard; video and audio come from ffprobe's JSON
+behind the decompression-bomb guard, then decoded once at reduced size for the perceptual hash
+(`builder.dupes`; a video is hashed on its default poster frame); video and audio come from ffprobe's JSON
 (`builder.derive.ffmpeg.probe`); PDFs from pdfium.
 """
 
@@ -15,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from builder.dupes import image_phash, video_phash
 from builder.jobs import EngineLimits, MasterError
 from builder.models import Technical, guess_media_type
 
@@ -154,6 +156,7 @@ def _image(path: Path, limits: EngineLimits) -> tuple[set[str], dict] | None:
                 fields["icc_profile"] = "unreadable ICC profile"
         fields["captured"] = _captured(exif)
         fields["camera"] = _camera(exif)
+    fields["phash"] = image_phash(path, limits)
     return _MIME_ALIASES.get(mime, {mime}), fields
 
 
@@ -296,7 +299,8 @@ def _av(path: Path, limits: EngineLimits) -> tuple[set[str], dict]:
         if rotation in (90, 270) and width and height:
             width, height = height, width
         fields.update(width=width or None, height=height or None, rotation=rotation,
-                      video_codec=video.get("codec_name"), fps=_fps(video))
+                      video_codec=video.get("codec_name"), fps=_fps(video),
+                      phash=video_phash(path, limits))
     if audio is not None:
         fields.update(audio_codec=audio.get("codec_name"),
                       sample_rate=_positive_int(audio.get("sample_rate")),

@@ -31,11 +31,12 @@ def add(ctx: click.Context, files: tuple[Path, ...], collection: str, move: bool
 
 
 @click.command("refresh")
+@click.option("--all", "everything", is_flag=True, help="Re-measure every master present, not only changed ones.")
 @click.pass_context
-def refresh(ctx: click.Context) -> None:
+def refresh(ctx: click.Context, everything: bool) -> None:
     """Re-measure masters whose .dvc pointer changed and rewrite only their technical block."""
     try:
-        refreshed = refresh_technical(catalogue_root(ctx))
+        refreshed = refresh_technical(catalogue_root(ctx), everything=everything)
     except IngestError as exc:
         click.echo(f"Error: {exc.message}", err=True)
         ctx.exit(1)

@@ -703,9 +703,10 @@ def _write_atomic(path: Path, text: str) -> None:
 
 # --- refresh ------------------------------------------------------------------------------
 
-def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = None) -> list[str]:
+def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = None, everything: bool = False) -> list[str]:
     """`dam refresh`: re-measure masters whose .dvc md5 differs from the sidecar's
-    technical.md5 (or that have no technical block). Returns the refreshed asset ids.
+    technical.md5 (or that have no technical block); with `everything`, every master present
+    (after an upgrade adds a measurement, such as the perceptual hash). Returns the refreshed ids.
 
     Problems (a sidecar that cannot be parsed, a missing pointer or master, a master that does
     not match its pointer) do not stop the others; they are raised together at the end.
@@ -737,7 +738,7 @@ def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = No
             continue
         technical = data.get("technical")
         current = technical.get("md5") if isinstance(technical, dict) else None
-        if current != recorded:
+        if current != recorded or everything:
             stale.append((sidecar, str(data.get("id", sidecar.stem)), master, recorded))
 
     refreshed: list[str] = []

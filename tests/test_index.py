@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
@@ -16,6 +15,7 @@ from builder import index as ix
 from builder.catalogue import Catalogue, load
 from builder.models import Asset, Taxonomy
 from builder.settings import Settings
+from browser import browser, card_titles, serve  # noqa: F401 - browser is a fixture
 
 REPO = Path(__file__).resolve().parents[1]
 SEARCH_JS = REPO / "site_templates" / "static" / "search.js"
@@ -307,11 +307,6 @@ def test_lunr_is_pinned_exactly():
 
 # --- in Chromium --------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def search_site(tmp_path_factory, files, node_modules) -> Path:
     """The search page on a minimal base, with the search files and lunr, as the site build lays them out."""
@@ -335,33 +330,10 @@ def search_site(tmp_path_factory, files, node_modules) -> Path:
     return site
 
 
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def served(search_site):
-    import functools
-    import http.server
-    import threading
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(search_site))
-    handler.func.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/search/index.html"
-    server.shutdown()
-
-
-def card_titles(page) -> list[str]:
-    return page.locator("#dam-results .card-title").all_text_contents()
+    with serve(search_site) as base:
+        yield base + "search/index.html"
 
 
 @pytest.mark.slow

@@ -22,7 +22,9 @@ from builder.governance import (
     rights_csv, rights_items, rights_json, rights_text, write_codeowners,
 )
 from builder.history import sidecar_history
-from builder.review import ReviewError, asset_history, review as review_revisions, to_json, to_markdown, to_text
+from builder.gitobjects import ReviewError
+from builder.review import asset_history, review as review_revisions
+from builder.reviewreport import to_json, to_markdown, to_text
 
 
 def _write(path: Path, text: str) -> None:

@@ -16,7 +16,7 @@ from builder.cli_common import catalogue_root, jobs_option, today_option
 from builder.diagnostics import FORMATTERS
 from builder.pipeline import TEMPLATES_DIR, BuildResult, build_portal, default_out
 from builder.publish import UnknownProfile
-from builder.review import ReviewError
+from builder.gitobjects import ReviewError
 from builder.site import SiteError
 
 

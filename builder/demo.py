@@ -931,7 +931,7 @@ def _write_video(spec: dict, path: Path, rng: random.Random) -> None:
     flat = path.with_name(path.stem + ".unrotated.mp4")
     try:
         _ffmpeg([*inputs, *encode, str(flat)])
-        _ffmpeg(["-i", str(flat), "-map", "0", "-c", "copy", f"-metadata:s:v:0", f"rotate={rotate}", "-movflags", "+faststart",
+        _ffmpeg(["-i", str(flat), "-map", "0", "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", "-movflags", "+faststart",
                  "-fflags", "+bitexact", "-map_metadata", "-1", str(path)])
     finally:
         flat.unlink(missing_ok=True)

@@ -93,8 +93,6 @@ def image_phash(path: Path | str, limits: EngineLimits | None = None) -> str | N
 
 def video_phash(path: Path | str, limits: EngineLimits | None = None) -> str | None:
     """pHash of a video's default poster frame (the frame the portal shows), or None."""
-    from PIL import Image
-
     from builder.derive import video
 
     limits = limits or EngineLimits()

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli_review import COMMANDS
-from builder.review import MARKER, md, review, to_data, to_json, to_markdown
+from builder.review import review
+from builder.reviewreport import MARKER, md, to_data, to_json, to_markdown
 from tests.conftest import TODAY, good_sidecar
 
 

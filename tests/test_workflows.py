@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 from builder.cli import cli
 from builder.cli_review import COMMANDS
-from builder.review import MARKER
+from builder.reviewreport import MARKER
 from tests.conftest import CatalogueFactory, good_sidecar
 from tests.test_review import commit, edit, git
 

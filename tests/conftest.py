@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -124,3 +126,32 @@ def catalogue(tmp_path: Path) -> CatalogueFactory:
 @pytest.fixture
 def today() -> dt.date:
     return TODAY
+
+
+def run(cwd: Path, *args: str) -> None:
+    subprocess.run(list(args), cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def dvc_template(tmp_path_factory) -> Path:
+    """One initialised Git + DVC repository with empty catalogue/assets and media, copied for
+    each test that needs one (`dvc init` costs seconds)."""
+    from builder import dvc
+
+    root = tmp_path_factory.mktemp("template") / "repo"
+    root.mkdir()
+    run(root, "git", "init", "-q")
+    run(root, "git", "config", "user.name", "Test")
+    run(root, "git", "config", "user.email", "test@example.com")
+    dvc.ensure_project(root)
+    (root / "catalogue" / "assets").mkdir(parents=True)
+    (root / "media").mkdir()
+    return root
+
+
+@pytest.fixture
+def dvc_repo(dvc_template, tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
+    root = tmp_path / "repo"
+    shutil.copytree(dvc_template, root, symlinks=True)
+    return root

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import click
@@ -18,7 +17,6 @@ from PIL import Image
 from ruamel.yaml import YAML
 from test_harvest import tagged_jpeg, xmp_packet
 
-from builder import dvc
 from builder.catalogue import load
 from builder.cli_import import dupes as dupes_command, import_command
 from builder.importer import ImportSetupError, Mapping, import_sheet, load_mapping
@@ -52,29 +50,11 @@ beach.jpg,Again,,,,,,
 """
 
 
-def run(cwd: Path, *args: str) -> None:
-    subprocess.run(list(args), cwd=cwd, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("template") / "repo"
-    root.mkdir()
-    run(root, "git", "init", "-q")
-    dvc.ensure_project(root)
-    (root / "catalogue" / "assets").mkdir(parents=True)
-    (root / "catalogue" / "taxonomy.yaml").write_text(TAXONOMY)
-    (root / "catalogue" / "portal.yaml").write_text(PORTAL)
-    (root / "media").mkdir()
-    return root
-
-
 @pytest.fixture
-def repo(template, tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
-    root = tmp_path / "repo"
-    shutil.copytree(template, root, symlinks=True)
-    return root
+def repo(dvc_repo) -> Path:
+    (dvc_repo / "catalogue" / "taxonomy.yaml").write_text(TAXONOMY)
+    (dvc_repo / "catalogue" / "portal.yaml").write_text(PORTAL)
+    return dvc_repo
 
 
 def tree_hash(root: Path) -> str:

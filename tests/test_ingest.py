@@ -29,30 +29,9 @@ from builder.models import Asset, Status, Technical
 COLLECTION = "summer-2026"
 
 
-def run(cwd: Path, *args: str) -> None:
-    subprocess.run(list(args), cwd=cwd, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    """One initialised Git + DVC repository, copied for each test (DVC init costs seconds)."""
-    root = tmp_path_factory.mktemp("template") / "repo"
-    root.mkdir()
-    run(root, "git", "init", "-q")
-    run(root, "git", "config", "user.name", "Test")
-    run(root, "git", "config", "user.email", "test@example.com")
-    dvc.ensure_project(root)
-    (root / "catalogue" / "assets").mkdir(parents=True)
-    (root / "media").mkdir()
-    return root
-
-
 @pytest.fixture
-def repo(template, tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
-    root = tmp_path / "repo"
-    shutil.copytree(template, root, symlinks=True)
-    return root
+def repo(dvc_repo) -> Path:
+    return dvc_repo
 
 
 def ffmpeg(*args: str) -> None:

@@ -30,6 +30,9 @@ sys.path.insert(0, str(HERE))
 
 import generate_catalogue  # noqa: E402
 
+# The parse memo `dam validate` keeps between runs (builder.parsememo.MEMO_FILE).
+MEMO_FILE = "cache/state/sidecars.pickle"
+
 
 def catalogue(cache: Path, count: int, seed: int, bad: int, regenerate: bool = False) -> tuple[Path, list]:
     """The generated repository for these parameters, made once and reused."""
@@ -90,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--bad", type=int, default=0, help="break this many files first")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cold", action="store_true",
+                        help="delete the parse memo (cache/state) before every run: time a first validation")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/dam-bench"), help="where catalogues are kept")
     parser.add_argument("--regenerate", action="store_true", help="ignore a cached catalogue")
     parser.add_argument("--today", default=generate_catalogue.REFERENCE_DATE.isoformat(),
@@ -110,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     times: list[float] = []
     counts: list[int | None] = []
     for run in range(args.repeats):
+        if args.cold:
+            (root / MEMO_FILE).unlink(missing_ok=True)
         started = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True)
         elapsed = time.perf_counter() - started
@@ -134,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(set(counts)) > 1:
         print(f"note: the number of diagnostics changed between runs: {counts}", file=sys.stderr)
     print(
-        f"dam validate, {args.count} assets, {args.bad} bad, {args.repeats} runs: "
+        f"dam validate ({'cold: no parse memo' if args.cold else 'warm'}), {args.count} assets, {args.bad} bad, {args.repeats} runs: "
         f"median {statistics.median(times):.3f} s, min {min(times):.3f} s, max {max(times):.3f} s, "
         f"diagnostics {counts[-1] if counts[-1] is not None else 'unknown'}"
         + (f" (from {len(bad_files)} broken files)" if bad_files else "")

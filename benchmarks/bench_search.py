@@ -4,7 +4,7 @@
 
 For each count: generate a catalogue (benchmarks/generate_catalogue.py, cached in --work), load it,
 index *every* loaded asset as if published (the worst case; on the reference date about half
-would be), with thumbnail paths named like the real site's ('renditions/<sha256>.webp', from the
+would be), with thumbnail paths named like the real site's ('renditions/<20 hex of the key>.webp', from the
 plan). Then serve a page made from site_templates/search.html over a local http.server and
 drive Debian's Chromium through Playwright:
 
@@ -28,7 +28,6 @@ import datetime as dt
 import functools
 import gzip
 import http.server
-import json
 import os
 import shutil
 import statistics
@@ -48,6 +47,7 @@ import generate_catalogue  # noqa: E402
 from builder import index as ix  # noqa: E402
 from builder.catalogue import load  # noqa: E402
 from builder.plan import plan  # noqa: E402
+from builder.site import PUBLISHED_KEY_CHARS  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -225,7 +225,7 @@ def bench(count: int, work: Path, loads: int) -> None:
     planned = plan(catalogue, today, everything=True)
     renditions: dict[str, dict[str, str]] = {}
     for rendition in planned.renditions:
-        renditions.setdefault(rendition.asset_id, {})[rendition.spec.name] = f"renditions/{rendition.filename}"
+        renditions.setdefault(rendition.asset_id, {})[rendition.spec.name] = f"renditions/{rendition.key[:PUBLISHED_KEY_CHARS]}.{rendition.spec.extension}"
     assets = catalogue.assets
     published = sum(1 for asset in assets if asset.is_published(today))
     started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,7 @@ class Rendition:
     width: int | None
     height: int | None
 
-    @property
+    @functools.cached_property
     def published_name(self) -> str:
         """80 bits of the content key are plenty to be unique and keep the search store small
         (full 64-hex names were 41% of what search downloads at 10,000 assets)."""

@@ -86,6 +86,7 @@ class Describer:
         self.base_url = base_url
         self.published = {asset.id: asset for asset in selection.assets}
         self.superseded_by: dict[str, str] = {}
+        self._cards: dict[str, dict] = {}  # an asset's card appears on many pages; build it once
         for asset in selection.assets:
             if asset.supersedes and asset.supersedes in self.published:
                 self.superseded_by.setdefault(asset.supersedes, asset.id)
@@ -121,6 +122,11 @@ class Describer:
         return min(stills, key=lambda r: ((r.width or 10**6) * (r.height or 10**6), r.name))
 
     def card(self, asset: Asset) -> dict:
+        if asset.id not in self._cards:
+            self._cards[asset.id] = self._card(asset)
+        return self._cards[asset.id]
+
+    def _card(self, asset: Asset) -> dict:
         thumb = self.thumbnail(asset)
         return {
             "id": asset.id,

@@ -23,7 +23,7 @@ from builder.parsememo import ParseMemo, code_fingerprint, content_key
 from builder.models import Asset, Taxonomy
 from builder.rules import RuleContext, Vocabularies, asset_problems, catalogue_problems
 from builder.settings import Limits, Settings
-from builder.yamlio import Locator, decode, read_yaml
+from builder.yamlio import Locator, Parsed, decode, read_yaml
 
 CATALOGUE_DIR = "catalogue"
 ASSETS_DIR = "catalogue/assets"
@@ -111,15 +111,19 @@ def locate(root: Path, diagnostics: Iterable[Diagnostic], texts: dict[str, str] 
     return located
 
 
-def load_model(root: Path, relative: str, model: type[Model], limits: Limits) -> tuple[Model | None, list[Diagnostic]]:
-    parsed = read_yaml(root / relative, relative, limits.max_sidecar_bytes, limits.max_yaml_depth)
+def validated(relative: str, parsed: Parsed, model: type[Model]) -> tuple[Model | None, list[Diagnostic]]:
+    """The file's data as `model`, or its diagnostics located at the offending keys."""
     found = list(parsed.diagnostics)
     if parsed.data is None:
         return None, found
     try:
         return model.model_validate(parsed.data), found
     except ValidationError as exc:
-        return None, found + locate(root, diagnostics_from(relative, exc, model))
+        return None, locate(Path("."), found + diagnostics_from(relative, exc, model), {relative: parsed.text or ""})
+
+
+def load_model(root: Path, relative: str, model: type[Model], limits: Limits) -> tuple[Model | None, list[Diagnostic]]:
+    return validated(relative, read_yaml(root / relative, relative, limits.max_sidecar_bytes, limits.max_yaml_depth), model)
 
 
 def parse_sidecar(root: Path, relative: str, limits: Limits) -> ParsedSidecar:
@@ -127,14 +131,7 @@ def parse_sidecar(root: Path, relative: str, limits: Limits) -> ParsedSidecar:
     path = root / relative
     if path.is_symlink() and not path.resolve().is_relative_to((root / CATALOGUE_DIR).resolve()):
         return ParsedSidecar(relative, None, (error(relative, "E108", "sidecar is a link to a file outside catalogue/", line=1, col=1),))
-    parsed = read_yaml(path, relative, limits.max_sidecar_bytes, limits.max_yaml_depth)
-    found = list(parsed.diagnostics)
-    asset = None
-    if parsed.data is not None:
-        try:
-            asset = Asset.model_validate(parsed.data)
-        except ValidationError as exc:
-            found = locate(root, found + diagnostics_from(relative, exc, Asset))
+    asset, found = validated(relative, read_yaml(path, relative, limits.max_sidecar_bytes, limits.max_yaml_depth), Asset)
     return ParsedSidecar(relative, asset, tuple(found))
 
 

@@ -40,12 +40,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from builder.atomic import write_atomic
 from builder.catalogue import TAXONOMY_FILE, load_model, sidecar_paths
-from builder.ingest import _write_atomic
 from builder.models import Asset, CropBox, Focus, Rights, Taxonomy, Technical
 from builder.rules import RuleContext, Vocabularies, asset_problems
 from builder.settings import Limits
-from builder.yamlio import _AliasRefusingLoader, _SidecarLoader, _flow_depth_exceeds, decode
+from builder.yamlio import SidecarLoader, decode, flow_depth_exceeds, loader_for
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -84,10 +84,9 @@ class Doc:
 
 def parse(text: str, display: str = "<text>") -> Doc:
     """One libyaml pass for both nodes and data, with the same hazards refused as `yamlio`."""
-    if _flow_depth_exceeds(text, 32):
+    if flow_depth_exceeds(text, Limits().max_yaml_depth):
         raise EditError(f"{display}: nesting too deep")
-    loader_class = _AliasRefusingLoader if ("&" in text and "*" in text) else _SidecarLoader
-    loader = loader_class(text)
+    loader = loader_for(text)(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -231,7 +230,7 @@ def _plain_ok(value: str, in_flow: bool) -> bool:
     if in_flow and any(c in value for c in ",[]{}"):
         return False
     try:
-        core = yaml.load(f"k: {value}\n", Loader=_SidecarLoader)
+        core = yaml.load(f"k: {value}\n", Loader=SidecarLoader)
         old = yaml.load(f"k: {value}\n", Loader=yaml.CSafeLoader)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError):  # e.g. 2027-13-45 in YAML 1.1
         return False
@@ -265,7 +264,7 @@ def parse_value(text: str) -> Any:
     if not text.strip():
         return None
     try:
-        return yaml.load(text, Loader=_SidecarLoader)
+        return yaml.load(text, Loader=SidecarLoader)
     except yaml.YAMLError:
         return text
 
@@ -517,7 +516,7 @@ def plan_set(root: Path, conditions: Sequence[Condition], assignments: Sequence[
 
 def write_edits(root: Path, edits: Iterable[FileEdit]) -> None:
     for edit in edits:
-        _write_atomic(root / edit.path, edit.after)
+        write_atomic(root / edit.path, edit.after)
 
 
 # --- dam fmt ------------------------------------------------------------------------------------

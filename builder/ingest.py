@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from builder import dvc
+from builder.atomic import write_atomic
+from builder.catalogue import sidecar_paths
 from builder.dvcpointer import PointerError, read_pointer
 from builder.rules import safe_master_path
 from builder.fields import SLUG_PATTERN
@@ -142,9 +143,8 @@ def _scan(root: Path) -> Existing:
     ids: dict[str, Path] = {}
     md5s: dict[str, str] = {}
     md5_ids: dict[str, str] = {}
-    assets_dir = root / "catalogue" / "assets"
-    for sidecar in sorted(assets_dir.rglob("*.yaml")) if assets_dir.is_dir() else ():
-        rel = sidecar.relative_to(root).as_posix()
+    for rel in sidecar_paths(root):
+        sidecar = root / rel
         ids.setdefault(sidecar.stem, sidecar)
         data = _read_sidecar(sidecar, rel).data
         if not isinstance(data, dict):
@@ -688,19 +688,6 @@ def _write_new(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 # --- refresh ------------------------------------------------------------------------------
 
 def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = None, everything: bool = False) -> list[str]:
@@ -712,8 +699,7 @@ def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = No
     not match its pointer) do not stop the others; they are raised together at the end.
     """
     root = Path(root).resolve()
-    assets_dir = root / "catalogue" / "assets"
-    sidecars = sorted(assets_dir.rglob("*.yaml")) if assets_dir.is_dir() else []
+    sidecars = [root / rel for rel in sidecar_paths(root)]
     stale: list[tuple[Path, str, Path, str]] = []
     problems: list[str] = []
     for sidecar in sidecars:
@@ -760,7 +746,7 @@ def refresh(root: Path, progress: Progress = terminal_progress, limits: Any = No
                 continue
             try:
                 text = sidecar.read_text(encoding="utf-8")
-                _write_atomic(sidecar, replace_technical(text, technical))
+                write_atomic(sidecar, replace_technical(text, technical))
             except (ValueError, OSError) as exc:
                 problems.append(f"{rel}: {exc}")
                 continue

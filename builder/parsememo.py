@@ -9,7 +9,6 @@ large catalogue then reads files and hashes them instead of parsing YAML.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pydantic
 
 import builder
 from builder import fields, modelerrors, models, yamlio
+from builder.atomic import write_atomic
 
 MEMO_FILE = "cache/state/sidecars.pickle"
 # The modules whose code decides what a sidecar parses to.
@@ -69,11 +69,8 @@ class ParseMemo:
         if not self.dirty and keep == set(self.entries):
             return
         kept = {key: value for key, value in self.entries.items() if key in keep}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         try:
-            with temporary.open("wb") as handle:
-                pickle.dump((self.fingerprint, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, pickle.dumps((self.fingerprint, kept), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
-            temporary.unlink(missing_ok=True)  # a read-only checkout still builds, just slower
+            pass  # a read-only checkout still builds, just slower

@@ -23,16 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from builder.catalogue import ASSETS_DIR, PORTAL_FILE, TAXONOMY_FILE, ParsedSidecar, locate
+from builder.catalogue import ASSETS_DIR, PORTAL_FILE, TAXONOMY_FILE, ParsedSidecar, locate, validated
 from builder.diagnostics import Diagnostic, error, sort_key
 from builder.dvcpointer import PointerError, parse_pointer
-from builder.modelerrors import diagnostics_from
 from builder.models import Asset, Status, Taxonomy, Visibility
 from builder.rules import RuleContext, Vocabularies, asset_problems, catalogue_problems
 from builder.settings import Limits, Settings
-from builder.yamlio import decode, parse_text
+from builder.yamlio import parse_bytes
 from builder.gitobjects import (
     BlobReader, FileChange, TreeEntry, changed_files, fork_point, git, grep_files, parse_raw,
     resolve, tree,
@@ -50,38 +49,16 @@ CONSENT_TAGS = frozenset({"people", "person", "portrait", "staff", "customers", 
 
 def parse_blob(relative: str, raw: bytes, limits: Limits) -> tuple[ParsedSidecar, str | None]:
     """catalogue.parse_sidecar for bytes read from Git: the asset or located diagnostics."""
-    if len(raw) > limits.max_sidecar_bytes:
-        return ParsedSidecar(relative, None, (error(relative, "E106", f"file is {len(raw) // 1024} KiB, over the {limits.max_sidecar_bytes // 1024} KiB limit", line=1, col=1),)), None
-    text, found = decode(raw, relative)
-    if text is None:
-        return ParsedSidecar(relative, None, tuple(found)), None
-    parsed = parse_text(text, relative, limits.max_yaml_depth)
-    found += parsed.diagnostics
-    asset = None
-    if parsed.data is not None and not isinstance(parsed.data, dict):
-        found.append(error(relative, "E108", "top level is not a mapping of keys", "write `key: value` lines, e.g. `id: my-asset`", line=1, col=1))
-    elif isinstance(parsed.data, dict):
-        try:
-            asset = Asset.model_validate(parsed.data)
-        except ValidationError as exc:
-            found += diagnostics_from(relative, exc, Asset)
-    return ParsedSidecar(relative, asset, tuple(locate(Path("."), found, {relative: text}))), text
+    parsed = parse_bytes(raw, relative, limits.max_sidecar_bytes, limits.max_yaml_depth)
+    asset, found = validated(relative, parsed, Asset)
+    return ParsedSidecar(relative, asset, tuple(found)), parsed.text
 
 
 def parse_model(relative: str, raw: bytes | None, model: type[BaseModel]) -> tuple[Any, list[Diagnostic]]:
     if raw is None:
         return None, []
-    text, found = decode(raw, relative)
-    if text is None:
-        return None, found
-    parsed = parse_text(text, relative)
-    found += parsed.diagnostics
-    if not isinstance(parsed.data, dict):
-        return None, found
-    try:
-        return model.model_validate(parsed.data), found
-    except ValidationError as exc:
-        return None, found + locate(Path("."), diagnostics_from(relative, exc, model), {relative: text})
+    limits = Limits()
+    return validated(relative, parse_bytes(raw, relative, limits.max_sidecar_bytes, limits.max_yaml_depth), model)
 
 
 def is_sidecar(path: str | None) -> bool:

@@ -34,6 +34,7 @@ from typing import Sequence
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from builder.atomic import write_atomic
 from builder.catalogue import ASSETS_DIR, TAXONOMY_FILE, sidecar_paths
 from builder.editing import (
     EditError,
@@ -53,7 +54,6 @@ from builder.editing import (
     write_edits,
 )
 from builder.fields import SLUG_PATTERN
-from builder.ingest import _write_atomic
 from builder.models import Taxonomy
 
 # vocabulary -> key paths in a sidecar that hold its terms
@@ -270,7 +270,7 @@ def apply_change(root: Path, change: VocabChange) -> None:
         path = root / edit.path
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            _write_atomic(path, edit.after)
+            write_atomic(path, edit.after)
         else:
             path.write_text(edit.after, encoding="utf-8")
     moved_from = set()

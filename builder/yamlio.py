@@ -26,7 +26,7 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 from builder.diagnostics import Diagnostic, Loc, error, warning
 
 
-class _SidecarLoader(yaml.CSafeLoader):
+class SidecarLoader(yaml.CSafeLoader):
     """libyaml loader with the YAML 1.2 core schema and duplicate keys refused."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -58,7 +58,7 @@ class _SidecarLoader(yaml.CSafeLoader):
             return self.construct_scalar(node)
 
 
-class _AliasRefusingLoader(_SidecarLoader):
+class _AliasRefusingLoader(SidecarLoader):
     """Used only when a file could hold an alias (it has both & and *): an alias makes one
     node appear twice, which is how alias bombs grow, so the second visit is refused."""
 
@@ -98,11 +98,16 @@ def _use_yaml_12_core_schema(loader: type[yaml.SafeLoader]) -> None:
     ]
     for tag, pattern, first in resolvers:
         loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
-    loader.add_constructor("tag:yaml.org,2002:int", _SidecarLoader.construct_yaml_int)
-    loader.add_constructor("tag:yaml.org,2002:timestamp", _SidecarLoader.construct_yaml_timestamp)
+    loader.add_constructor("tag:yaml.org,2002:int", SidecarLoader.construct_yaml_int)
+    loader.add_constructor("tag:yaml.org,2002:timestamp", SidecarLoader.construct_yaml_timestamp)
 
 
-_use_yaml_12_core_schema(_SidecarLoader)
+_use_yaml_12_core_schema(SidecarLoader)
+
+
+def loader_for(text: str) -> type[SidecarLoader]:
+    """The fast loader, or the alias-refusing one when the text could hold an alias at all."""
+    return _AliasRefusingLoader if ("&" in text and "*" in text) else SidecarLoader
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ class Parsed:
 
     data: Any
     diagnostics: tuple[Diagnostic, ...] = ()
+    text: str | None = None  # the decoded text, for locating problems without reading again
 
     @property
     def ok(self) -> bool:
@@ -151,7 +157,7 @@ def decode(raw: bytes, display: str) -> tuple[str | None, list[Diagnostic]]:
     return text, found
 
 
-def _flow_depth_exceeds(text: str, limit: int) -> int | None:
+def flow_depth_exceeds(text: str, limit: int) -> int | None:
     """Line of the first `[`/`{` nested deeper than `limit`, ignoring quoted text roughly."""
     if text.count("[") + text.count("{") <= limit:
         return None
@@ -215,12 +221,11 @@ def _yaml_error(display: str, exc: yaml.YAMLError, text: str) -> Diagnostic:
 
 def parse_text(text: str, display: str, max_depth: int = 32) -> Parsed:
     """Fast path: data or one YAML diagnostic."""
-    deep_line = _flow_depth_exceeds(text, max_depth)
+    deep_line = flow_depth_exceeds(text, max_depth)
     if deep_line:
         return Parsed(None, (error(display, "E109", f"nesting deeper than {max_depth} levels", "flatten the structure", line=deep_line, col=1),))
     try:
-        loader = _AliasRefusingLoader if ("&" in text and "*" in text) else _SidecarLoader
-        data = yaml.load(text, Loader=loader)
+        data = yaml.load(text, Loader=loader_for(text))
     except yaml.YAMLError as exc:
         return Parsed(None, (_yaml_error(display, exc, text),))
     except RecursionError:
@@ -232,15 +237,14 @@ def parse_text(text: str, display: str, max_depth: int = 32) -> Parsed:
     return Parsed(data)
 
 
-def read_yaml(path: Path, display: str, max_bytes: int, max_depth: int = 32, expect_mapping: bool = True) -> Parsed:
-    """Read a file the user wrote: every hazard becomes a diagnostic naming `display`."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Parsed(None, (error(display, "E106", f"file is {size // 1024} KiB, over the {max_bytes // 1024} KiB limit", "split it or remove embedded data", line=1, col=1),))
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Parsed(None, (error(display, "E108", f"cannot read file: {exc.strerror}", line=1, col=1),))
+def _too_large(display: str, size: int, max_bytes: int) -> Parsed:
+    return Parsed(None, (error(display, "E106", f"file is {size // 1024} KiB, over the {max_bytes // 1024} KiB limit", "split it or remove embedded data", line=1, col=1),))
+
+
+def parse_bytes(raw: bytes, display: str, max_bytes: int, max_depth: int = 32, expect_mapping: bool = True) -> Parsed:
+    """Bytes the user wrote (a file, or a blob from Git): every hazard becomes a diagnostic."""
+    if len(raw) > max_bytes:
+        return _too_large(display, len(raw), max_bytes)
     text, found = decode(raw, display)
     if text is None:
         return Parsed(None, tuple(found))
@@ -250,8 +254,20 @@ def read_yaml(path: Path, display: str, max_bytes: int, max_depth: int = 32, exp
         kind = type(parsed.data).__name__
         kind = {"list": "a list", "str": "a single text value"}.get(kind, f"a {kind}")
         found.append(error(display, "E108", f"top level is {kind}, not a mapping of keys", "write `key: value` lines, e.g. `id: my-asset`", line=1, col=1))
-        return Parsed(None, tuple(found))
-    return Parsed(parsed.data, tuple(found))
+        return Parsed(None, tuple(found), text)
+    return Parsed(parsed.data, tuple(found), text)
+
+
+def read_yaml(path: Path, display: str, max_bytes: int, max_depth: int = 32, expect_mapping: bool = True) -> Parsed:
+    """Read a file the user wrote; a huge file is refused before it is read."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return _too_large(display, size, max_bytes)
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Parsed(None, (error(display, "E108", f"cannot read file: {exc.strerror}", line=1, col=1),))
+    return parse_bytes(raw, display, max_bytes, max_depth, expect_mapping)
 
 
 class Locator:

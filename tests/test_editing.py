@@ -20,7 +20,7 @@ from builder.editing import (
     set_value,
     write_edits,
 )
-from builder.yamlio import _SidecarLoader
+from builder.yamlio import SidecarLoader
 from conftest import good_sidecar
 from test_vocab import cli_run, commented
 
@@ -28,7 +28,7 @@ SIDE = "catalogue/assets/summer-2026/hero-beach.yaml"
 
 
 def data(text: str):
-    return yaml.load(text, Loader=_SidecarLoader)
+    return yaml.load(text, Loader=SidecarLoader)
 
 
 def diff(before: str, after: str) -> list[str]:
